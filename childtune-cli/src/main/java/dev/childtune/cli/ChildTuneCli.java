@@ -1,0 +1,50 @@
+package dev.childtune.cli;
+
+import dev.childtune.ChildTuneException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code childtune}: the command-line face of the library; each subcommand is a thin shell over core calls. */
+@Command(
+        name = "childtune",
+        mixinStandardHelpOptions = true,
+        version = "ChildTune 0.1.0",
+        header = "Robust fine-tuning of pretrained language models (ChildTuning) on the JVM.",
+        subcommands = {InspectCommand.class, EncodeCommand.class, ConvertCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:success",
+            "1:the input was rejected (the message says which file or value and why)",
+            "2:invalid command line",
+            "3:internal error (a bug: please report it)"})
+public final class ChildTuneCli implements Runnable {
+    static final int INPUT_ERROR = 1;
+    static final int INTERNAL_ERROR = 3;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** The command line with ChildTune's error mapping: one line on stderr, a documented exit code. */
+    static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new ChildTuneCli());
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ChildTuneException) {
+                commandLine.getErr().println("childtune: error: " + e.getMessage());
+                return INPUT_ERROR;
+            }
+            commandLine.getErr().println("childtune: internal error: " + e);
+            e.printStackTrace(commandLine.getErr());
+            return INTERNAL_ERROR;
+        });
+        return cli;
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}

@@ -1,0 +1,199 @@
+package dev.childtune.model;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.childtune.ChildTuneException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A model's {@code config.json}, with Hugging Face's field names and defaults. The original JSON
+ * is kept so that saving writes back every field, including the ones ChildTune does not use.
+ */
+public record ModelConfig(
+        String modelType,
+        int vocabSize,
+        int hiddenSize,
+        int embeddingSize,
+        int numHiddenLayers,
+        int numAttentionHeads,
+        int intermediateSize,
+        String hiddenAct,
+        double hiddenDropoutProb,
+        double attentionProbsDropoutProb,
+        Double classifierDropout,
+        int maxPositionEmbeddings,
+        int typeVocabSize,
+        double initializerRange,
+        double layerNormEps,
+        int padTokenId,
+        int numLabels,
+        String problemType,
+        Map<Integer, String> id2label,
+        JsonObject json) {
+
+    public static final String FILE_NAME = "config.json";
+
+    /** Reads {@code folder/config.json}. */
+    public static ModelConfig read(Path folder) {
+        Path file = folder.resolve(FILE_NAME);
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ChildTuneException(file + ": missing; a model folder needs config.json (Hugging Face format)");
+        } catch (IOException e) {
+            throw new ChildTuneException(file + ": cannot read: " + e.getMessage(), e);
+        }
+        JsonElement root;
+        try {
+            root = JsonParser.parseString(text);
+        } catch (JsonParseException e) {
+            throw new ChildTuneException(file + ": not valid JSON: " + e.getMessage(), e);
+        }
+        if (!root.isJsonObject()) {
+            throw new ChildTuneException(file + ": expected a JSON object");
+        }
+        return fromJson(root.getAsJsonObject(), file.toString());
+    }
+
+    /** Parses a config object; {@code source} names it in error messages. */
+    public static ModelConfig fromJson(JsonObject json, String source) {
+        Fields f = new Fields(json, source);
+        String modelType = f.string("model_type", null);
+        if (modelType == null) {
+            throw new ChildTuneException(source + ": field 'model_type' is missing (expected bert, roberta or electra)");
+        }
+        int hidden = f.integer("hidden_size", 768);
+        Map<Integer, String> id2label = new LinkedHashMap<>();
+        if (json.has("id2label") && json.get("id2label").isJsonObject()) {
+            for (var e : json.getAsJsonObject("id2label").entrySet()) {
+                try {
+                    id2label.put(Integer.parseInt(e.getKey()), e.getValue().getAsString());
+                } catch (RuntimeException ex) {
+                    throw new ChildTuneException(source + ": field 'id2label' has key '" + e.getKey()
+                            + "': expected integer keys and string labels");
+                }
+            }
+        }
+        int numLabels = json.has("num_labels") ? f.integer("num_labels", 2)
+                : id2label.isEmpty() ? 2 : id2label.size();
+        String problemType = f.string("problem_type", null);
+        if (problemType == null) {
+            problemType = numLabels == 1 ? "regression" : "single_label_classification";
+        }
+        String positionType = f.string("position_embedding_type", "absolute");
+        if (!positionType.equals("absolute")) {
+            throw new ChildTuneException(source + ": position_embedding_type '" + positionType
+                    + "' is not supported (only 'absolute')");
+        }
+        String act = f.string("hidden_act", "gelu");
+        if (!act.equals("gelu") && !act.equals("relu")) {
+            throw new ChildTuneException(source + ": hidden_act '" + act + "' is not supported (expected gelu or relu)");
+        }
+        ModelConfig config = new ModelConfig(
+                modelType,
+                f.integer("vocab_size", 30522),
+                hidden,
+                f.integer("embedding_size", hidden),
+                f.integer("num_hidden_layers", 12),
+                f.integer("num_attention_heads", 12),
+                f.integer("intermediate_size", 3072),
+                act,
+                f.real("hidden_dropout_prob", 0.1),
+                f.real("attention_probs_dropout_prob", 0.1),
+                json.has("classifier_dropout") && !json.get("classifier_dropout").isJsonNull()
+                        ? f.real("classifier_dropout", 0.1) : null,
+                f.integer("max_position_embeddings", 512),
+                f.integer("type_vocab_size", 2),
+                f.real("initializer_range", 0.02),
+                f.real("layer_norm_eps", 1e-12),
+                f.integer("pad_token_id", 0),
+                numLabels,
+                problemType,
+                Map.copyOf(id2label),
+                json.deepCopy());
+        config.validate(source);
+        return config;
+    }
+
+    private void validate(String source) {
+        if (hiddenSize % numAttentionHeads != 0) {
+            throw new ChildTuneException(source + ": hidden_size " + hiddenSize
+                    + " is not a multiple of num_attention_heads " + numAttentionHeads);
+        }
+        if (numLabels < 1) {
+            throw new ChildTuneException(source + ": num_labels must be at least 1, got " + numLabels);
+        }
+        if (!problemType.equals("regression") && !problemType.equals("single_label_classification")) {
+            throw new ChildTuneException(source + ": problem_type '" + problemType
+                    + "' is not supported (expected regression or single_label_classification)");
+        }
+        if (padTokenId < 0 || padTokenId >= vocabSize) {
+            throw new ChildTuneException(source + ": pad_token_id " + padTokenId + " is outside the vocabulary (size "
+                    + vocabSize + ")");
+        }
+    }
+
+    public boolean isRegression() {
+        return problemType.equals("regression");
+    }
+
+    public int headSize() {
+        return hiddenSize / numAttentionHeads;
+    }
+
+    /** The dropout before a classification head: classifier_dropout if set, else hidden_dropout_prob. */
+    public double headDropout() {
+        return classifierDropout != null ? classifierDropout : hiddenDropoutProb;
+    }
+
+    /** Typed access to optional fields with errors that name the field. */
+    private record Fields(JsonObject json, String source) {
+        int integer(String name, int fallback) {
+            JsonElement e = json.get(name);
+            if (e == null || e.isJsonNull()) {
+                return fallback;
+            }
+            try {
+                double d = e.getAsDouble();
+                if (d != Math.rint(d)) {
+                    throw new NumberFormatException();
+                }
+                return (int) d;
+            } catch (RuntimeException ex) {
+                throw new ChildTuneException(source + ": field '" + name + "' must be an integer, got " + e);
+            }
+        }
+
+        double real(String name, double fallback) {
+            JsonElement e = json.get(name);
+            if (e == null || e.isJsonNull()) {
+                return fallback;
+            }
+            try {
+                return e.getAsDouble();
+            } catch (RuntimeException ex) {
+                throw new ChildTuneException(source + ": field '" + name + "' must be a number, got " + e);
+            }
+        }
+
+        String string(String name, String fallback) {
+            JsonElement e = json.get(name);
+            if (e == null || e.isJsonNull()) {
+                return fallback;
+            }
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
+                throw new ChildTuneException(source + ": field '" + name + "' must be a string, got " + e);
+            }
+            return e.getAsString();
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.childtune.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import dev.childtune.model.nn.Module;
+
+/**
+ * A base model plus a sequence-classification head, Hugging Face's
+ * {@code *ForSequenceClassification}. With {@code num_labels = 1} the head is a regressor.
+ */
+public abstract class SequenceClassifier extends Module {
+    private final ModelConfig config;
+
+    protected SequenceClassifier(ModelConfig config) {
+        this.config = config;
+    }
+
+    public final ModelConfig config() {
+        return config;
+    }
+
+    /** The attribute name of the base model ("bert", "roberta", "electra"): the key prefix. */
+    public abstract String baseModelPrefix();
+
+    public abstract BaseModel baseModel();
+
+    /** Logits for a batch; dropout is active only when {@code training}. */
+    public abstract ClassifierOutput forward(ModelInputs inputs, boolean training);
+
+    /**
+     * Hugging Face's loss for the config's problem type: mean squared error of {@code logits[:, 0]}
+     * against float labels for regression, else the mean cross-entropy against int64 class ids.
+     */
+    public NDArray loss(NDArray logits, NDArray labels) {
+        if (config.isRegression()) {
+            NDArray diff = logits.reshape(-1).sub(labels.toType(DataType.FLOAT32, false).reshape(-1));
+            return diff.mul(diff).mean();
+        }
+        NDArray logProbs = logits.logSoftmax(-1);
+        NDArray oneHot = labels.toType(DataType.INT64, false).oneHot(config.numLabels(), DataType.FLOAT32);
+        return logProbs.mul(oneHot).sum(new int[] {-1}).mean().neg();
+    }
+}

@@ -1,0 +1,36 @@
+package dev.childtune.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.childtune.checkpoint.DType;
+import dev.childtune.checkpoint.TensorData;
+
+/** Moves tensors between checkpoint files (Java side) and the engine. */
+public final class Tensors {
+    private Tensors() {}
+
+    /**
+     * A float32 engine array with the tensor's values. F16 and BF16 are widened in Java first:
+     * bfloat16 must never reach DJL.
+     */
+    public static NDArray toFloatArray(NDManager manager, TensorData tensor) {
+        Shape shape = new Shape(tensor.shape());
+        if (tensor.dtype() == DType.F32) {
+            return manager.create(tensor.data(), shape, DataType.FLOAT32);
+        }
+        return manager.create(tensor.toFloats(), shape);
+    }
+
+    /** An int64 engine array with the values of an integer tensor. */
+    public static NDArray toLongArray(NDManager manager, TensorData tensor) {
+        return manager.create(tensor.toLongs(), new Shape(tensor.shape()));
+    }
+
+    /** A float32 checkpoint tensor with the values of an engine array. */
+    public static TensorData fromArray(NDArray array) {
+        NDArray f = array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false);
+        return new TensorData(DType.F32, f.getShape().getShape(), f.toByteBuffer());
+    }
+}

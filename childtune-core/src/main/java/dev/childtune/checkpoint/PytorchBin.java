@@ -127,22 +127,18 @@ public final class PytorchBin {
 
     private static Map<String, TensorData> stateDict(Path file, String entry, Object state) {
         if (!(state instanceof Map<?, ?> map)) {
-            throw CheckpointErrors.inFile(file, entry + " holds " + describe(state)
+            throw CheckpointErrors.inFile(file, entry + " holds " + RestrictedUnpickler.describe(state)
                     + "; expected a dict of tensor name -> tensor");
         }
         Map<String, TensorData> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> item : map.entrySet()) {
             if (!(item.getKey() instanceof String name) || !(item.getValue() instanceof TensorData tensor)) {
                 throw CheckpointErrors.inFile(file, entry + " maps " + item.getKey() + " to "
-                        + describe(item.getValue()) + "; expected a dict of tensor name -> tensor");
+                        + RestrictedUnpickler.describe(item.getValue()) + "; expected a dict of tensor name -> tensor");
             }
             out.put(name, tensor);
         }
         return out;
-    }
-
-    private static String describe(Object value) {
-        return value == null ? "None" : value.getClass().getSimpleName();
     }
 
     /** One storage of the archive: its element type and raw bytes. */

@@ -301,7 +301,8 @@ final class RestrictedUnpickler {
         return type.cast(value);
     }
 
-    private static String describe(Object value) {
+    /** The Java type of an unpickled value, for error messages. */
+    static String describe(Object value) {
         return value == null ? "None" : value.getClass().getSimpleName();
     }
 

@@ -61,7 +61,8 @@ public final class SafeTensors {
      * temporary file in the same folder and then atomically moved into place, so a reader never
      * sees a half-written file.
      *
-     * @param metadata strings for {@code __metadata__}, e.g. {@code {"format": "pt"}}
+     * @param metadata strings for {@code __metadata__}; Transformers' {@code from_pretrained} expects
+     *     {@code {"format": "pt"}}
      */
     public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata) {
         byte[] header = header(file, tensors, metadata);

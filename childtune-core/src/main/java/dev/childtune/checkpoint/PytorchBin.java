@@ -1,0 +1,305 @@
+package dev.childtune.checkpoint;
+
+import dev.childtune.checkpoint.RestrictedUnpickler.Global;
+import dev.childtune.checkpoint.RestrictedUnpickler.Tuple;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipException;
+import java.util.zip.ZipFile;
+
+/**
+ * Reads a {@code pytorch_model.bin} written by {@code torch.save} (the zip format of PyTorch 1.6
+ * and later): a zip whose entries sit under one top folder ({@code pytorch_model/},
+ * {@code archive/}, ...): {@code data.pkl}, the pickled state dict, and {@code data/<key>}, the
+ * raw little-endian bytes of each storage.
+ *
+ * <p>The pickle is read by {@link RestrictedUnpickler}, which executes nothing: only the globals
+ * a plain tensor state dict needs are accepted ({@code torch._utils._rebuild_tensor_v2},
+ * {@code torch._utils._rebuild_parameter}, {@code collections.OrderedDict} and the typed storage
+ * classes); any other global is refused with a {@link dev.childtune.ChildTuneException}.
+ */
+public final class PytorchBin {
+    /** File name Hugging Face gives this format. */
+    public static final String MODEL_FILE = "pytorch_model.bin";
+
+    private static final String REBUILD_TENSOR = "torch._utils._rebuild_tensor_v2";
+    private static final String REBUILD_PARAMETER = "torch._utils._rebuild_parameter";
+    private static final String ORDERED_DICT = "collections.OrderedDict";
+
+    private static final Map<String, DType> STORAGE_TYPES = Map.of(
+            "torch.DoubleStorage", DType.F64,
+            "torch.FloatStorage", DType.F32,
+            "torch.HalfStorage", DType.F16,
+            "torch.BFloat16Storage", DType.BF16,
+            "torch.LongStorage", DType.I64,
+            "torch.IntStorage", DType.I32,
+            "torch.ShortStorage", DType.I16,
+            "torch.CharStorage", DType.I8,
+            "torch.ByteStorage", DType.U8,
+            "torch.BoolStorage", DType.BOOL);
+
+    private static final Set<String> ALLOWED_GLOBALS = allowedGlobals();
+
+    private PytorchBin() {
+    }
+
+    /** Reads the state dict in {@code file}: tensor name to tensor, in pickle order. */
+    public static Map<String, TensorData> read(Path file) {
+        checkZipMagic(file);
+        try (ZipFile zip = new ZipFile(file.toFile())) {
+            ZipEntry pickle = findPickle(file, zip);
+            String top = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
+            Loader loader = new Loader(file, zip, top);
+            Object state = new RestrictedUnpickler(file, pickle.getName(), entryBytes(file, zip, pickle),
+                    ALLOWED_GLOBALS, loader).load();
+            return stateDict(file, pickle.getName(), state);
+        } catch (ZipException e) {
+            throw CheckpointErrors.inFile(file, "not a readable zip archive (" + e.getMessage()
+                    + "); the file is truncated or corrupt", e);
+        } catch (IOException e) {
+            throw CheckpointErrors.inFile(file, "cannot read: " + e, e);
+        }
+    }
+
+    private static Set<String> allowedGlobals() {
+        Set<String> names = new HashSet<>(STORAGE_TYPES.keySet());
+        names.addAll(List.of(REBUILD_TENSOR, REBUILD_PARAMETER, ORDERED_DICT));
+        return Set.copyOf(names);
+    }
+
+    /** Tells the legacy (pre-1.6, non-zip) torch.save format and other files apart from a zip. */
+    private static void checkZipMagic(Path file) {
+        byte[] head = new byte[2];
+        int read;
+        try (InputStream in = Files.newInputStream(file)) {
+            read = in.readNBytes(head, 0, 2);
+        } catch (NoSuchFileException e) {
+            throw CheckpointErrors.inFile(file, "file not found", e);
+        } catch (IOException e) {
+            throw CheckpointErrors.inFile(file, "cannot read: " + e, e);
+        }
+        if (read == 2 && head[0] == 'P' && head[1] == 'K') {
+            return;
+        }
+        if (read >= 1 && (head[0] & 0xFF) == 0x80) {
+            throw CheckpointErrors.inFile(file, "legacy (pre-PyTorch 1.6) torch.save format is not supported;"
+                    + " expected the zip format (re-save with a recent PyTorch, or convert to safetensors)");
+        }
+        throw CheckpointErrors.inFile(file, "not a zip archive; expected a torch.save zip"
+                + " (<folder>/data.pkl and <folder>/data/<key>)");
+    }
+
+    private static ZipEntry findPickle(Path file, ZipFile zip) {
+        Enumeration<? extends ZipEntry> entries = zip.entries();
+        while (entries.hasMoreElements()) {
+            ZipEntry entry = entries.nextElement();
+            String name = entry.getName();
+            if (name.endsWith("/data.pkl") && name.indexOf('/') == name.length() - "/data.pkl".length()) {
+                return entry;
+            }
+        }
+        throw CheckpointErrors.inFile(file, "no data.pkl in the zip; expected a torch.save archive"
+                + " (<folder>/data.pkl and <folder>/data/<key>)");
+    }
+
+    private static byte[] entryBytes(Path file, ZipFile zip, ZipEntry entry) throws IOException {
+        if (entry.getSize() > Integer.MAX_VALUE - 8) {
+            throw CheckpointErrors.inFile(file, "zip entry " + entry.getName() + " is " + entry.getSize()
+                    + " bytes; entries over 2 GiB are not supported");
+        }
+        try (InputStream in = zip.getInputStream(entry)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private static Map<String, TensorData> stateDict(Path file, String entry, Object state) {
+        if (!(state instanceof Map<?, ?> map)) {
+            throw CheckpointErrors.inFile(file, entry + " holds " + RestrictedUnpickler.describe(state)
+                    + "; expected a dict of tensor name -> tensor");
+        }
+        Map<String, TensorData> out = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> item : map.entrySet()) {
+            if (!(item.getKey() instanceof String name) || !(item.getValue() instanceof TensorData tensor)) {
+                throw CheckpointErrors.inFile(file, entry + " maps " + item.getKey() + " to "
+                        + RestrictedUnpickler.describe(item.getValue()) + "; expected a dict of tensor name -> tensor");
+            }
+            out.put(name, tensor);
+        }
+        return out;
+    }
+
+    /** One storage of the archive: its element type and raw bytes. */
+    private record Storage(String key, DType dtype, ByteBuffer bytes) {
+        long numel() {
+            return bytes.capacity() / dtype.byteSize();
+        }
+    }
+
+    /** Resolves storages from the zip and rebuilds tensors; storages are shared between views. */
+    private static final class Loader implements RestrictedUnpickler.Handler {
+        private final Path file;
+        private final ZipFile zip;
+        private final String top;
+        private final Map<String, Storage> storages = new HashMap<>();
+
+        Loader(Path file, ZipFile zip, String top) {
+            this.file = file;
+            this.zip = zip;
+            this.top = top;
+        }
+
+        /** {@code ('storage', <storage type>, '<key>', '<location>', numel)}. */
+        @Override
+        public Object persistentLoad(Object pid) {
+            List<Object> id = pid instanceof Tuple tuple ? tuple.items() : List.of();
+            if (id.size() != 5 || !"storage".equals(id.get(0)) || !(id.get(1) instanceof Global type)
+                    || !(id.get(2) instanceof String key) || !(id.get(4) instanceof Long numel)) {
+                throw CheckpointErrors.inFile(file, "unsupported persistent id " + pid
+                        + "; expected ('storage', <storage type>, '<key>', '<location>', numel)");
+            }
+            DType dtype = STORAGE_TYPES.get(type.qualifiedName());
+            if (dtype == null) {
+                throw CheckpointErrors.inFile(file, "'" + type.qualifiedName() + "' is not a storage type");
+            }
+            Storage storage = storages.computeIfAbsent(key, k -> loadStorage(k, dtype));
+            if (storage.dtype() != dtype || storage.bytes().capacity() != numel * dtype.byteSize()) {
+                throw CheckpointErrors.inFile(file, "storage " + top + "data/" + key + " holds "
+                        + storage.bytes().capacity() + " bytes of " + storage.dtype() + " but data.pkl expects "
+                        + numel + " " + dtype + " values");
+            }
+            return storage;
+        }
+
+        private Storage loadStorage(String key, DType dtype) {
+            String name = top + "data/" + key;
+            ZipEntry entry = zip.getEntry(name);
+            if (entry == null) {
+                throw CheckpointErrors.inFile(file, "storage " + name + " referenced by data.pkl is missing from the zip");
+            }
+            try {
+                return new Storage(key, dtype, ByteBuffer.wrap(entryBytes(file, zip, entry)));
+            } catch (IOException e) {
+                throw CheckpointErrors.inFile(file, "cannot read zip entry " + name + " (" + e.getMessage()
+                        + "); the file is truncated or corrupt", e);
+            }
+        }
+
+        @Override
+        public Object call(Global callable, List<Object> args) {
+            return switch (callable.qualifiedName()) {
+                case ORDERED_DICT -> {
+                    if (!args.isEmpty()) {
+                        throw CheckpointErrors.inFile(file, "OrderedDict called with arguments; expected OrderedDict()");
+                    }
+                    yield new LinkedHashMap<>();
+                }
+                case REBUILD_TENSOR -> rebuildTensor(args);
+                case REBUILD_PARAMETER -> {
+                    if (args.isEmpty() || !(args.get(0) instanceof TensorData tensor)) {
+                        throw CheckpointErrors.inFile(file, "_rebuild_parameter called without a tensor");
+                    }
+                    yield tensor;
+                }
+                default -> throw CheckpointErrors.inFile(file, "'" + callable.qualifiedName()
+                        + "' cannot be called; only tensor state dicts are accepted");
+            };
+        }
+
+        /** {@code _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, hooks[, metadata])}. */
+        private TensorData rebuildTensor(List<Object> args) {
+            if (args.size() < 4 || !(args.get(0) instanceof Storage storage) || !(args.get(1) instanceof Long offset)) {
+                throw CheckpointErrors.inFile(file, "_rebuild_tensor_v2 called with " + args
+                        + "; expected (storage, storage_offset, size, stride, ...)");
+            }
+            long[] shape = longs(args.get(2), "size");
+            long[] stride = longs(args.get(3), "stride");
+            if (shape.length != stride.length) {
+                throw CheckpointErrors.inFile(file, "tensor size " + Arrays.toString(shape) + " and stride "
+                        + Arrays.toString(stride) + " differ in length");
+            }
+            long numel = TensorData.numel(shape);
+            int elementSize = storage.dtype().byteSize();
+            if (numel == 0) {
+                return new TensorData(storage.dtype(), shape, ByteBuffer.allocate(0));
+            }
+            long last = offset;
+            for (int d = 0; d < shape.length; d++) {
+                last += (shape[d] - 1) * stride[d];
+            }
+            if (offset < 0 || last >= storage.numel()) {
+                throw CheckpointErrors.inFile(file, "tensor of size " + Arrays.toString(shape) + ", stride "
+                        + Arrays.toString(stride) + " at offset " + offset + " reaches past the end of storage "
+                        + top + "data/" + storage.key() + " (" + storage.numel() + " values)");
+            }
+            if (numel * elementSize > Integer.MAX_VALUE) {
+                throw CheckpointErrors.inFile(file, "a tensor of size " + Arrays.toString(shape)
+                        + " is over 2 GiB; not supported");
+            }
+            ByteBuffer bytes = isContiguous(shape, stride)
+                    ? storage.bytes().slice((int) (offset * elementSize), (int) (numel * elementSize))
+                    : gather(storage, offset, shape, stride, numel);
+            return new TensorData(storage.dtype(), shape, bytes.asReadOnlyBuffer());
+        }
+
+        private long[] longs(Object value, String what) {
+            String problem = "tensor " + what + " " + value + " is not a tuple of non-negative integers";
+            if (!(value instanceof Tuple tuple)) {
+                throw CheckpointErrors.inFile(file, problem);
+            }
+            long[] out = new long[tuple.items().size()];
+            for (int i = 0; i < out.length; i++) {
+                if (!(tuple.items().get(i) instanceof Long n) || n < 0) {
+                    throw CheckpointErrors.inFile(file, problem);
+                }
+                out[i] = n;
+            }
+            return out;
+        }
+
+        private static boolean isContiguous(long[] shape, long[] stride) {
+            long expected = 1;
+            for (int d = shape.length - 1; d >= 0; d--) {
+                if (shape[d] != 1 && stride[d] != expected) {
+                    return false;
+                }
+                expected *= shape[d];
+            }
+            return true;
+        }
+
+        /** Copies a strided view into a new contiguous (row-major) buffer. */
+        private static ByteBuffer gather(Storage storage, long offset, long[] shape, long[] stride, long numel) {
+            int elementSize = storage.dtype().byteSize();
+            ByteBuffer source = storage.bytes();
+            ByteBuffer out = ByteBuffer.allocate((int) (numel * elementSize));
+            long[] index = new long[shape.length];
+            long position = offset;
+            for (long n = 0; n < numel; n++) {
+                out.put(source.slice((int) (position * elementSize), elementSize));
+                for (int d = shape.length - 1; d >= 0; d--) {
+                    index[d]++;
+                    position += stride[d];
+                    if (index[d] < shape[d]) {
+                        break;
+                    }
+                    position -= stride[d] * shape[d];
+                    index[d] = 0;
+                }
+            }
+            return out.flip();
+        }
+    }
+}

@@ -77,7 +77,7 @@ public final class PretrainedModel implements AutoCloseable {
     /** Loads the weights in {@code folder} into a model built from {@code config}. */
     public static PretrainedModel load(Path folder, ModelConfig config, long seed) {
         SequenceClassifier classifier = Architectures.sequenceClassifier(config);
-        Checkpoints.LoadedWeights weights = Checkpoints.readWeights(folder);
+        Checkpoints.LoadedWeights weights = Checkpoints.load(folder);
         NDManager manager = NDManager.newBaseManager();
         try {
             LoadReport report = assign(classifier, weights, manager, new Random(seed));
@@ -90,12 +90,13 @@ public final class PretrainedModel implements AutoCloseable {
 
     private static LoadReport assign(SequenceClassifier classifier, Checkpoints.LoadedWeights weights,
             NDManager manager, Random random) {
-        Map<String, TensorData> tensors = withModelPrefix(weights.tensors(), classifier.baseModelPrefix());
+        Map<String, TensorData> tensors = new LinkedHashMap<>(weights.tensors());
+        String stripped = baseCheckpointPrefix(tensors.keySet(), classifier.baseModelPrefix());
         List<String> fresh = new ArrayList<>();
         for (Map.Entry<String, Parameter> entry : classifier.namedParameters().entrySet()) {
             String name = entry.getKey();
             Parameter p = entry.getValue();
-            TensorData t = tensors.remove(name);
+            TensorData t = name.startsWith(stripped) ? tensors.remove(name.substring(stripped.length())) : null;
             if (t == null) {
                 p.setArray(initialValue(manager, p, classifier.config(), random));
                 fresh.add(name);
@@ -117,12 +118,13 @@ public final class PretrainedModel implements AutoCloseable {
                 List.copyOf(tensors.keySet()));
     }
 
-    /** A checkpoint of the bare base model ({@code BertModel}) has no prefix: add it. */
-    private static Map<String, TensorData> withModelPrefix(Map<String, TensorData> tensors, String prefix) {
-        boolean hasPrefix = tensors.keySet().stream().anyMatch(k -> k.startsWith(prefix + "."));
-        Map<String, TensorData> out = new LinkedHashMap<>();
-        tensors.forEach((k, v) -> out.put(hasPrefix ? k : prefix + "." + k, v));
-        return out;
+    /**
+     * The prefix to strip from model names to find them in the checkpoint: {@code "bert."} when the
+     * checkpoint holds a bare base model ({@code BertModel}, keys without the prefix), else nothing.
+     */
+    private static String baseCheckpointPrefix(java.util.Set<String> keys, String prefix) {
+        boolean hasPrefix = keys.stream().anyMatch(k -> k.startsWith(prefix + "."));
+        return hasPrefix ? "" : prefix + ".";
     }
 
     /** Hugging Face's {@code _init_weights}, drawn from the given generator. */

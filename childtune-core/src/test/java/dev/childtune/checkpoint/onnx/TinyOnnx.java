@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -99,7 +100,7 @@ final class TinyOnnx {
 
     private static void named(Proto graph, String prefix, Set<String> omit, String name, long... dims) {
         if (!omit.contains(name)) {
-            int n = (int) java.util.Arrays.stream(dims).reduce(1, (a, b) -> a * b);
+            int n = (int) Arrays.stream(dims).reduce(1, (a, b) -> a * b);
             graph.message(5, tensor(prefix + name, values(n, name.length()), dims));
         }
     }

@@ -12,6 +12,6 @@ final class ModelOption {
     String model;
 
     ResolvedModel resolve() {
-        return ModelResolver.fromEnvironment().resolve(model);
+        return ModelResolver.fromSystem().resolve(model);
     }
 }

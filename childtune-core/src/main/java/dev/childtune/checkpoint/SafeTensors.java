@@ -1,5 +1,7 @@
 package dev.childtune.checkpoint;
 
+import dev.childtune.io.AtomicFiles;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -66,27 +68,15 @@ public final class SafeTensors {
      */
     public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata) {
         byte[] header = header(file, tensors, metadata);
-        Path folder = file.toAbsolutePath().getParent();
-        Path temp = null;
-        try {
-            temp = Files.createTempFile(folder, "." + file.getFileName() + ".", ".tmp");
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-                length.putLong(0, header.length);
-                writeFully(channel, length);
-                writeFully(channel, ByteBuffer.wrap(header));
-                for (TensorData tensor : tensors.values()) {
-                    writeFully(channel, tensor.data().duplicate());
-                }
-                channel.force(true);
+        AtomicFiles.write(file, channel -> {
+            ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            length.putLong(0, header.length);
+            AtomicFiles.writeFully(channel, length);
+            AtomicFiles.writeFully(channel, ByteBuffer.wrap(header));
+            for (TensorData tensor : tensors.values()) {
+                AtomicFiles.writeFully(channel, tensor.data().duplicate());
             }
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            temp = null;
-        } catch (IOException e) {
-            throw CheckpointErrors.inFile(file, "cannot write safetensors file: " + e, e);
-        } finally {
-            deleteQuietly(temp);
-        }
+        });
     }
 
     /**
@@ -198,22 +188,5 @@ public final class SafeTensors {
         byte[] padded = Arrays.copyOf(bytes, paddedLength);
         Arrays.fill(padded, bytes.length, paddedLength, (byte) ' ');
         return padded;
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
-    }
-
-    private static void deleteQuietly(Path temp) {
-        if (temp == null) {
-            return;
-        }
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // best effort: the write already failed and that error is being reported
-        }
     }
 }

@@ -9,13 +9,11 @@ import dev.childtune.ChildTuneException;
 import dev.childtune.checkpoint.Checkpoints;
 import dev.childtune.checkpoint.SafeTensors;
 import dev.childtune.checkpoint.TensorData;
+import dev.childtune.io.AtomicFiles;
 import dev.childtune.model.nn.Parameter;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -180,7 +178,7 @@ public final class PretrainedModel implements AutoCloseable {
             JsonArray architectures = new JsonArray();
             architectures.add(classifier.getClass().getSimpleName());
             json.add("architectures", architectures);
-            writeAtomically(target.resolve(ModelConfig.FILE_NAME),
+            AtomicFiles.writeString(target.resolve(ModelConfig.FILE_NAME),
                     new GsonBuilder().setPrettyPrinting().create().toJson(json) + "\n");
             Map<String, TensorData> tensors = new LinkedHashMap<>();
             classifier.namedParameters().forEach((name, p) -> tensors.put(name, Tensors.fromArray(p.array())));
@@ -189,26 +187,12 @@ public final class PretrainedModel implements AutoCloseable {
                 for (String file : TOKENIZER_FILES) {
                     Path from = folder.resolve(file);
                     if (Files.isRegularFile(from)) {
-                        Path tmp = Files.createTempFile(target, "." + file, ".tmp");
-                        Files.copy(from, tmp, StandardCopyOption.REPLACE_EXISTING);
-                        Files.move(tmp, target.resolve(file), StandardCopyOption.ATOMIC_MOVE,
-                                StandardCopyOption.REPLACE_EXISTING);
+                        AtomicFiles.copy(from, target.resolve(file));
                     }
                 }
             }
         } catch (IOException e) {
             throw new ChildTuneException(target + ": cannot save the model: " + e.getMessage(), e);
-        }
-    }
-
-    private static void writeAtomically(Path file, String text) throws IOException {
-        Path tmp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
-        try {
-            Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | UncheckedIOException e) {
-            Files.deleteIfExists(tmp);
-            throw e;
         }
     }
 

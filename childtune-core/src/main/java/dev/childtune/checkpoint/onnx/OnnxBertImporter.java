@@ -1,5 +1,8 @@
 package dev.childtune.checkpoint.onnx;
 
+import dev.childtune.checkpoint.SafeTensors;
+import dev.childtune.io.AtomicFiles;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -117,10 +120,11 @@ public final class OnnxBertImporter {
                 maxPositions, typeVocab, headCount.source());
         try {
             Files.createDirectories(outputFolder);
-            writeSafetensors(outputFolder.resolve("model.safetensors"), stateDict);
-            Files.writeString(outputFolder.resolve("config.json"), GSON.toJson(config(imported)));
-            Files.copy(tokenizerJson, outputFolder.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
-            Files.writeString(outputFolder.resolve("tokenizer_config.json"), GSON.toJson(tokenizerConfig()));
+            SafeTensors.write(outputFolder.resolve(SafeTensors.MODEL_FILE), stateDict, Map.of("format", "pt"));
+            AtomicFiles.writeString(outputFolder.resolve("config.json"), GSON.toJson(config(imported)));
+            AtomicFiles.write(outputFolder.resolve("tokenizer.json"),
+                    channel -> tokenizerJson.transferTo(java.nio.channels.Channels.newOutputStream(channel)));
+            AtomicFiles.writeString(outputFolder.resolve("tokenizer_config.json"), GSON.toJson(tokenizerConfig()));
         } catch (IOException e) {
             throw new ChildTuneException(outputFolder + ": cannot write imported model (" + e + ")", e);
         }
@@ -365,50 +369,5 @@ public final class OnnxBertImporter {
         config.put("model_max_length", 512);
         config.put("tokenizer_class", "BertTokenizer");
         return config;
-    }
-
-    /**
-     * Writes tensors as a safetensors file, in map order: an 8-byte little-endian header length,
-     * the JSON header padded with spaces to a multiple of 8 bytes, then the tensor bytes.
-     */
-    // TODO(integration): replace with SafeTensors.write
-    static void writeSafetensors(Path file, Map<String, TensorData> tensors) throws IOException {
-        JsonObject header = new JsonObject();
-        JsonObject metadata = new JsonObject();
-        metadata.addProperty("format", "pt");
-        header.add("__metadata__", metadata);
-        long offset = 0;
-        for (Map.Entry<String, TensorData> entry : tensors.entrySet()) {
-            TensorData tensor = entry.getValue();
-            JsonObject info = new JsonObject();
-            info.addProperty("dtype", tensor.dtype().safetensorsName());
-            JsonArray shape = new JsonArray();
-            Arrays.stream(tensor.shape()).forEach(shape::add);
-            info.add("shape", shape);
-            JsonArray offsets = new JsonArray();
-            offsets.add(offset);
-            offset += tensor.data().remaining();
-            offsets.add(offset);
-            info.add("data_offsets", offsets);
-            header.add(entry.getKey(), info);
-        }
-        byte[] json = header.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] headerBytes = Arrays.copyOf(json, (json.length + 7) / 8 * 8);
-        Arrays.fill(headerBytes, json.length, headerBytes.length, (byte) ' ');
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer prefix = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length).flip();
-            writeFully(channel, prefix);
-            writeFully(channel, ByteBuffer.wrap(headerBytes));
-            for (TensorData tensor : tensors.values()) {
-                writeFully(channel, tensor.data().duplicate());
-            }
-        }
-    }
-
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
     }
 }

@@ -1,5 +1,7 @@
 package dev.childtune.checkpoint.onnx;
 
+import dev.childtune.checkpoint.SafeTensors;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -34,7 +36,7 @@ class OnnxBertImporterTest {
     @Test
     void anonymousMatMulWeightsAreNamedAfterTheirBiasAndTransposed() throws IOException {
         ImportedModel model = importTiny(TinyOnnx.bert("", HeadInfo.RESHAPE, Set.of()), 0);
-        Map<String, TensorData> tensors = SafetensorsFile.read(model.folder().resolve("model.safetensors"));
+        Map<String, TensorData> tensors = SafeTensors.read(model.folder().resolve("model.safetensors"));
 
         // ONNX computes x·W with W [in, out]; a Hugging Face Linear holds [out, in]: hf[o][i] == onnx[i][o]
         String l = "bert.encoder.layer.0.";
@@ -59,7 +61,7 @@ class OnnxBertImporterTest {
     @Test
     void floatDataTensorsAndConfigAreImported() throws IOException {
         ImportedModel model = importTiny(TinyOnnx.bert("", HeadInfo.RESHAPE, Set.of()), 0);
-        Map<String, TensorData> tensors = SafetensorsFile.read(model.folder().resolve("model.safetensors"));
+        Map<String, TensorData> tensors = SafeTensors.read(model.folder().resolve("model.safetensors"));
         assertArrayEquals(new float[] {7f, 7.1f, 7.2f, 7.3f}, tensors.get("bert.embeddings.LayerNorm.weight").toFloats());
 
         JsonObject config = JsonParser.parseString(Files.readString(model.folder().resolve("config.json"))).getAsJsonObject();
@@ -78,7 +80,7 @@ class OnnxBertImporterTest {
     @Test
     void bertPrefixedNamesAreAccepted() throws IOException {
         ImportedModel model = importTiny(TinyOnnx.bert("bert.", HeadInfo.RESHAPE, Set.of()), 0);
-        Map<String, TensorData> tensors = SafetensorsFile.read(model.folder().resolve("model.safetensors"));
+        Map<String, TensorData> tensors = SafeTensors.read(model.folder().resolve("model.safetensors"));
         assertTrue(tensors.containsKey("bert.encoder.layer.0.attention.self.key.weight"), tensors.keySet().toString());
         assertTrue(tensors.keySet().stream().noneMatch(k -> k.startsWith("bert.bert.")), tensors.keySet().toString());
     }

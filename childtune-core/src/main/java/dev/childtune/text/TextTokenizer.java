@@ -2,10 +2,13 @@ package dev.childtune.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
 import dev.childtune.ChildTuneException;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,10 +22,10 @@ import java.util.OptionalLong;
  * are added, text pairs are truncated "longest first" to a maximum length, and nothing is padded
  * (batches are padded later, to their longest member).
  *
- * <p>The folder's {@code tokenizer.json} is used; when it has none, one is generated in memory
- * from {@code vocab.txt} or {@code vocab.json} + {@code merges.txt} (see {@link TokenizerFiles})
- * and nothing is written. The truncation and padding blocks of {@code tokenizer.json} are
- * ignored: this class always sets both explicitly.
+ * <p>The folder's {@code tokenizer.json} is used; when it has none, one is generated in memory from
+ * {@code vocab.txt} or {@code vocab.json} + {@code merges.txt} (see {@link TokenizerFiles}) and
+ * nothing is written. The truncation and padding blocks of {@code tokenizer.json} are ignored: this
+ * class always sets both explicitly.
  */
 public final class TextTokenizer implements AutoCloseable {
     /** The maximum length used when tokenizer_config.json gives no plausible model_max_length. */
@@ -38,7 +41,11 @@ public final class TextTokenizer implements AutoCloseable {
     public record SpecialToken(String token, long id) {}
 
     private TextTokenizer(
-            HuggingFaceTokenizer tokenizer, int maxLength, String kind, int vocabSize, SpecialToken padToken) {
+            HuggingFaceTokenizer tokenizer,
+            int maxLength,
+            String kind,
+            int vocabSize,
+            SpecialToken padToken) {
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
         this.kind = kind;
@@ -59,7 +66,8 @@ public final class TextTokenizer implements AutoCloseable {
      */
     public static TextTokenizer load(Path folder, int maxLength) {
         if (maxLength < 1) {
-            throw new ChildTuneException("maximum sequence length must be positive, got " + maxLength);
+            throw new ChildTuneException(
+                    "maximum sequence length must be positive, got " + maxLength);
         }
         String json = TokenizerFiles.tokenizerJson(folder);
         JsonObject root;
@@ -67,9 +75,14 @@ public final class TextTokenizer implements AutoCloseable {
             root = JsonParser.parseString(json).getAsJsonObject();
         } catch (RuntimeException e) {
             throw new ChildTuneException(
-                    "cannot read " + folder.resolve(TokenizerFiles.TOKENIZER_JSON) + ": " + e.getMessage(), e);
+                    "cannot read "
+                            + folder.resolve(TokenizerFiles.TOKENIZER_JSON)
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
-        // DJL's own defaults would pad to the longest and clamp maxLength to 512 ("modelMaxLength"),
+        // DJL's own defaults would pad to the longest and clamp maxLength to 512
+        // ("modelMaxLength"),
         // overriding tokenizer.json; every setting is therefore given explicitly.
         Map<String, String> options =
                 Map.of(
@@ -84,12 +97,18 @@ public final class TextTokenizer implements AutoCloseable {
         try {
             tokenizer =
                     HuggingFaceTokenizer.newInstance(
-                            new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), options);
+                            new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)),
+                            options);
         } catch (IOException | RuntimeException e) {
-            throw new ChildTuneException("cannot load the tokenizer of " + folder + ": " + e.getMessage(), e);
+            throw new ChildTuneException(
+                    "cannot load the tokenizer of " + folder + ": " + e.getMessage(), e);
         }
         return new TextTokenizer(
-                tokenizer, maxLength, modelType(root), vocabSize(root), padToken(root, folder).orElse(null));
+                tokenizer,
+                maxLength,
+                modelType(root),
+                vocabSize(root),
+                padToken(root, folder).orElse(null));
     }
 
     /**
@@ -101,16 +120,21 @@ public final class TextTokenizer implements AutoCloseable {
     }
 
     /**
-     * Tokenizes one text or a text pair, adding the model's special tokens and truncating to
-     * {@link #maxLength()} tokens (for a pair, always shortening the currently longer text first).
+     * Tokenizes one text or a text pair, adding the model's special tokens and truncating to {@link
+     * #maxLength()} tokens (for a pair, always shortening the currently longer text first).
      *
      * @param textPairOrNull the second text of a pair, or null for a single text
      */
     public Encoded encode(String text, String textPairOrNull) {
         Encoding encoding =
-                textPairOrNull == null ? tokenizer.encode(text) : tokenizer.encode(text, textPairOrNull);
+                textPairOrNull == null
+                        ? tokenizer.encode(text)
+                        : tokenizer.encode(text, textPairOrNull);
         return new Encoded(
-                encoding.getIds(), encoding.getTypeIds(), encoding.getAttentionMask(), encoding.getTokens());
+                encoding.getIds(),
+                encoding.getTypeIds(),
+                encoding.getAttentionMask(),
+                encoding.getTokens());
     }
 
     /** The maximum number of tokens of an encoding, special tokens included. */
@@ -170,13 +194,17 @@ public final class TextTokenizer implements AutoCloseable {
 
     private static Optional<SpecialToken> padToken(JsonObject root, Path folder) {
         JsonElement padding = root.get("padding");
-        if (padding != null && padding.isJsonObject() && padding.getAsJsonObject().has("pad_token")) {
+        if (padding != null
+                && padding.isJsonObject()
+                && padding.getAsJsonObject().has("pad_token")) {
             JsonObject block = padding.getAsJsonObject();
             return Optional.of(
-                    new SpecialToken(block.get("pad_token").getAsString(), block.get("pad_id").getAsLong()));
+                    new SpecialToken(
+                            block.get("pad_token").getAsString(), block.get("pad_id").getAsLong()));
         }
         String configured = TokenizerConfigFiles.read(folder).specialToken("pad_token", null);
-        for (String candidate : configured == null ? new String[] {"[PAD]", "<pad>"} : new String[] {configured}) {
+        for (String candidate :
+                configured == null ? new String[] {"[PAD]", "<pad>"} : new String[] {configured}) {
             OptionalLong id = tokenId(root, candidate);
             if (id.isPresent()) {
                 return Optional.of(new SpecialToken(candidate, id.getAsLong()));
@@ -201,7 +229,8 @@ public final class TextTokenizer implements AutoCloseable {
         }
         if (vocab != null && vocab.isJsonArray()) {
             for (int id = 0; id < vocab.getAsJsonArray().size(); id++) {
-                if (token.equals(vocab.getAsJsonArray().get(id).getAsJsonArray().get(0).getAsString())) {
+                if (token.equals(
+                        vocab.getAsJsonArray().get(id).getAsJsonArray().get(0).getAsString())) {
                     return OptionalLong.of(id);
                 }
             }

@@ -4,7 +4,9 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+
 import dev.childtune.ChildTuneException;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +20,10 @@ import java.util.OptionalInt;
  * file reads as empty.
  */
 final class TokenizerConfigFiles {
-    /** Hugging Face writes {@code int(1e30)} when a tokenizer has no length limit; ignore such values. */
+    /**
+     * Hugging Face writes {@code int(1e30)} when a tokenizer has no length limit; ignore such
+     * values.
+     */
     private static final double SANE_MAX_LENGTH_LIMIT = 1_000_000;
 
     private final JsonObject config;
@@ -66,7 +71,10 @@ final class TokenizerConfigFiles {
         return fallback;
     }
 
-    /** {@code model_max_length} when present and a plausible length (positive, not the 1e30 sentinel). */
+    /**
+     * {@code model_max_length} when present and a plausible length (positive, not the 1e30
+     * sentinel).
+     */
     OptionalInt modelMaxLength() {
         JsonElement value = config.get("model_max_length");
         if (value == null || !value.isJsonPrimitive() || !value.getAsJsonPrimitive().isNumber()) {

@@ -6,10 +6,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+
 import dev.childtune.ChildTuneException;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -57,7 +58,7 @@ public final class TokenizerFiles {
             Path temp = Files.createTempFile(folder, ".tokenizer-", ".json.tmp");
             try {
                 Files.writeString(temp, json, StandardCharsets.UTF_8);
-                moveAtomically(temp, target);
+                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE); // same folder, so atomic
             } finally {
                 Files.deleteIfExists(temp);
             }
@@ -102,7 +103,8 @@ public final class TokenizerFiles {
         Path vocabFile = folder.resolve("vocab.txt");
         JsonObject vocab = new JsonObject();
         try {
-            // Same as transformers' load_vocab: one token per line; a repeated token keeps its last id.
+            // Same as transformers' load_vocab: one token per line; a repeated token keeps its last
+            // id.
             List<String> lines = Files.readAllLines(vocabFile, StandardCharsets.UTF_8);
             for (int id = 0; id < lines.size(); id++) {
                 vocab.addProperty(lines.get(id), id);
@@ -166,7 +168,10 @@ public final class TokenizerFiles {
                 model);
     }
 
-    /** The tokenizer.json of {@code RobertaTokenizerFast} for the folder's vocab.json and merges.txt. */
+    /**
+     * The tokenizer.json of {@code RobertaTokenizerFast} for the folder's vocab.json and
+     * merges.txt.
+     */
     private static JsonObject byteLevelBpe(Path folder) {
         Path vocabFile = folder.resolve("vocab.json");
         Path mergesFile = folder.resolve("merges.txt");
@@ -179,7 +184,10 @@ public final class TokenizerFiles {
                 }
                 if (line.split(" ").length != 2) {
                     throw new ChildTuneException(
-                            mergesFile + ": expected two space-separated tokens per line, got '" + line + "'");
+                            mergesFile
+                                    + ": expected two space-separated tokens per line, got '"
+                                    + line
+                                    + "'");
                 }
                 merges.add(line);
             }
@@ -249,7 +257,8 @@ public final class TokenizerFiles {
      * The {@code added_tokens} entries for those special tokens that the vocabulary holds, by id.
      * {@code leftStripped} (RoBERTa's mask token) also swallows the space before it.
      */
-    private static JsonArray addedTokens(JsonObject vocab, List<String> tokens, String leftStripped) {
+    private static JsonArray addedTokens(
+            JsonObject vocab, List<String> tokens, String leftStripped) {
         Map<Long, String> byId = new TreeMap<>();
         for (String token : tokens) {
             if (vocab.has(token)) {
@@ -312,16 +321,9 @@ public final class TokenizerFiles {
     private static long requiredId(JsonObject vocab, String token, Path vocabFile) {
         JsonElement id = vocab.get(token);
         if (id == null) {
-            throw new ChildTuneException(vocabFile + " has no entry for the special token " + token);
+            throw new ChildTuneException(
+                    vocabFile + " has no entry for the special token " + token);
         }
         return id.getAsLong();
-    }
-
-    private static void moveAtomically(Path source, Path target) throws IOException {
-        try {
-            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(source, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 }

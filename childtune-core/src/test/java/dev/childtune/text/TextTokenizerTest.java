@@ -5,14 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.childtune.ChildTuneException;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The all-MiniLM-L6-v2 tokenizer.json carries its own truncation (128) and padding (fixed 128) blocks. */
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The all-MiniLM-L6-v2 tokenizer.json carries its own truncation (128) and padding (fixed 128)
+ * blocks.
+ */
 class TextTokenizerTest {
     @TempDir Path dir;
 
@@ -32,7 +37,8 @@ class TextTokenizerTest {
             assertArrayEquals(new long[] {1, 1, 1, 1}, encoded.attentionMask());
             assertEquals("WordPiece", tokenizer.kind());
             assertEquals(30522, tokenizer.vocabSize());
-            assertEquals(new TextTokenizer.SpecialToken("[PAD]", 0), tokenizer.padToken().orElseThrow());
+            assertEquals(
+                    new TextTokenizer.SpecialToken("[PAD]", 0), tokenizer.padToken().orElseThrow());
             assertEquals(512, tokenizer.maxLength());
         }
     }
@@ -40,10 +46,12 @@ class TextTokenizerTest {
     @Test
     void pairsAreTruncatedLongestFirst() {
         try (TextTokenizer tokenizer = TextTokenizer.load(dir, 8)) {
-            Encoded encoded = tokenizer.encode("one two three four five six seven eight nine ten", "yes no");
+            Encoded encoded =
+                    tokenizer.encode("one two three four five six seven eight nine ten", "yes no");
 
             assertArrayEquals(
-                    new String[] {"[CLS]", "one", "two", "three", "[SEP]", "yes", "no", "[SEP]"}, encoded.tokens());
+                    new String[] {"[CLS]", "one", "two", "three", "[SEP]", "yes", "no", "[SEP]"},
+                    encoded.tokens());
             assertArrayEquals(new long[] {0, 0, 0, 0, 0, 1, 1, 1}, encoded.tokenTypeIds());
         }
     }
@@ -52,7 +60,10 @@ class TextTokenizerTest {
     void maxLengthAboveDjlsDefaultLimitIsKept() {
         try (TextTokenizer tokenizer = TextTokenizer.load(dir, 700)) {
             assertEquals(700, tokenizer.encode("word ".repeat(1000), null).length());
-            assertEquals(130, tokenizer.encode("word ".repeat(128), null).length(), "the file's own 128 is ignored");
+            assertEquals(
+                    130,
+                    tokenizer.encode("word ".repeat(128), null).length(),
+                    "the file's own 128 is ignored");
         }
     }
 
@@ -63,7 +74,9 @@ class TextTokenizerTest {
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 256}");
         assertEquals(256, TextTokenizer.defaultMaxLength(dir));
 
-        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"model_max_length\": 1000000000000000019884624838656}");
+        Files.writeString(
+                dir.resolve("tokenizer_config.json"),
+                "{\"model_max_length\": 1000000000000000019884624838656}");
         assertEquals(512, TextTokenizer.defaultMaxLength(dir));
     }
 

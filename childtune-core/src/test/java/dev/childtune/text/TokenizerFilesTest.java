@@ -9,7 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+
 import dev.childtune.ChildTuneException;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +24,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 class TokenizerFilesTest {
     @TempDir Path dir;
@@ -48,14 +51,23 @@ class TokenizerFilesTest {
         Path original = Files.createDirectory(dir.resolve("original"));
         Files.writeString(original.resolve("tokenizer.json"), originalJson);
         Path generated = Files.createDirectory(dir.resolve("generated"));
-        writeVocabTxt(JsonParser.parseString(originalJson).getAsJsonObject(), generated.resolve("vocab.txt"));
+        writeVocabTxt(
+                JsonParser.parseString(originalJson).getAsJsonObject(),
+                generated.resolve("vocab.txt"));
 
         Path written = TokenizerFiles.ensureTokenizerJson(generated);
 
         assertEquals(generated.resolve("tokenizer.json"), written);
         JsonObject expected = JsonParser.parseString(originalJson).getAsJsonObject();
         JsonObject actual = JsonParser.parseString(Files.readString(written)).getAsJsonObject();
-        for (String key : List.of("added_tokens", "normalizer", "pre_tokenizer", "post_processor", "decoder", "model")) {
+        for (String key :
+                List.of(
+                        "added_tokens",
+                        "normalizer",
+                        "pre_tokenizer",
+                        "post_processor",
+                        "decoder",
+                        "model")) {
             assertEquals(expected.get(key), actual.get(key), key);
         }
         assertTrue(actual.get("truncation").isJsonNull());
@@ -83,13 +95,16 @@ class TokenizerFilesTest {
         Files.writeString(dir.resolve("vocab.txt"), "[PAD]\n[UNK]\n[CLS]\n[SEP]\nHello\nhello\n");
         Files.writeString(dir.resolve("tokenizer_config.json"), "{\"do_lower_case\": false}");
 
-        JsonObject json = JsonParser.parseString(TokenizerFiles.tokenizerJson(dir)).getAsJsonObject();
+        JsonObject json =
+                JsonParser.parseString(TokenizerFiles.tokenizerJson(dir)).getAsJsonObject();
 
         assertFalse(json.getAsJsonObject("normalizer").get("lowercase").getAsBoolean());
-        assertEquals(4, json.getAsJsonArray("added_tokens").size(), "[MASK] is not in this vocabulary");
+        assertEquals(
+                4, json.getAsJsonArray("added_tokens").size(), "[MASK] is not in this vocabulary");
         assertFalse(Files.exists(dir.resolve("tokenizer.json")), "tokenizerJson must not write");
         try (TextTokenizer tokenizer = TextTokenizer.load(dir)) {
-            assertArrayEquals(new long[] {2, 4, 5, 3}, tokenizer.encode("Hello hello", null).inputIds());
+            assertArrayEquals(
+                    new long[] {2, 4, 5, 3}, tokenizer.encode("Hello hello", null).inputIds());
         }
     }
 
@@ -101,18 +116,24 @@ class TokenizerFilesTest {
         try (TextTokenizer tokenizer = TextTokenizer.load(dir)) {
             assertEquals("BPE", tokenizer.kind());
             assertEquals(22, tokenizer.vocabSize());
-            assertEquals(new TextTokenizer.SpecialToken("<pad>", 1), tokenizer.padToken().orElseThrow());
+            assertEquals(
+                    new TextTokenizer.SpecialToken("<pad>", 1), tokenizer.padToken().orElseThrow());
 
             Encoded helloWorld = tokenizer.encode("hello world", null);
             assertArrayEquals(new String[] {"<s>", "hello", "Ġworld", "</s>"}, helloWorld.tokens());
             assertArrayEquals(new long[] {0, 15, 20, 2}, helloWorld.inputIds());
 
             Encoded worldHello = tokenizer.encode("world hello", null);
-            assertArrayEquals(new String[] {"<s>", "w", "or", "ld", "Ġ", "hello", "</s>"}, worldHello.tokens());
+            assertArrayEquals(
+                    new String[] {"<s>", "w", "or", "ld", "Ġ", "hello", "</s>"},
+                    worldHello.tokens());
             assertArrayEquals(new long[] {0, 9, 17, 19, 8, 15, 2}, worldHello.inputIds());
 
             Encoded masked = tokenizer.encode("hello <mask>", null);
-            assertArrayEquals(new long[] {0, 15, 21, 2}, masked.inputIds(), "<mask> swallows the space before it");
+            assertArrayEquals(
+                    new long[] {0, 15, 21, 2},
+                    masked.inputIds(),
+                    "<mask> swallows the space before it");
 
             Encoded pair = tokenizer.encode("hello", "world");
             assertArrayEquals(new long[] {0, 15, 2, 2, 9, 17, 19, 2}, pair.inputIds());
@@ -133,23 +154,31 @@ class TokenizerFilesTest {
 
     @Test
     void folderWithoutTokenizerFilesIsReported() {
-        ChildTuneException e = assertThrows(ChildTuneException.class, () -> TokenizerFiles.ensureTokenizerJson(dir));
+        ChildTuneException e =
+                assertThrows(
+                        ChildTuneException.class, () -> TokenizerFiles.ensureTokenizerJson(dir));
 
         assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("tokenizer.json, vocab.txt, and vocab.json with merges.txt"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .contains("tokenizer.json, vocab.txt, and vocab.json with merges.txt"),
+                e.getMessage());
     }
 
     /** The tokenizer.json of all-MiniLM-L6-v2 shipped in the langchain4j artifact. */
     static String miniLmTokenizerJson() throws IOException {
         try (InputStream in =
-                TokenizerFilesTest.class.getClassLoader().getResourceAsStream("all-minilm-l6-v2-tokenizer.json")) {
+                TokenizerFilesTest.class
+                        .getClassLoader()
+                        .getResourceAsStream("all-minilm-l6-v2-tokenizer.json")) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
     private static void writeVocabTxt(JsonObject tokenizerJson, Path vocabTxt) throws IOException {
         JsonObject vocab = tokenizerJson.getAsJsonObject("model").getAsJsonObject("vocab");
-        List<String> byId = new ArrayList<>(java.util.Collections.nCopies(vocab.size(), (String) null));
+        List<String> byId =
+                new ArrayList<>(java.util.Collections.nCopies(vocab.size(), (String) null));
         for (Map.Entry<String, JsonElement> entry : vocab.entrySet()) {
             byId.set(entry.getValue().getAsInt(), entry.getKey());
         }
@@ -157,13 +186,13 @@ class TokenizerFilesTest {
     }
 
     /**
-     * A byte-level BPE vocabulary whose merges build "hello" and "Ġworld" (Ġ is the byte-level
-     * form of a space), RoBERTa's special tokens around it.
+     * A byte-level BPE vocabulary whose merges build "hello" and "Ġworld" (Ġ is the byte-level form
+     * of a space), RoBERTa's special tokens around it.
      */
     private static void writeTinyBpeFiles(Path folder) throws IOException {
         String[] tokens = {
-            "<s>", "<pad>", "</s>", "<unk>", "h", "e", "l", "o", "Ġ", "w", "r", "d",
-            "he", "ll", "hell", "hello", "Ġw", "or", "Ġwor", "ld", "Ġworld", "<mask>"
+            "<s>", "<pad>", "</s>", "<unk>", "h", "e", "l", "o", "Ġ", "w", "r", "d", "he", "ll",
+            "hell", "hello", "Ġw", "or", "Ġwor", "ld", "Ġworld", "<mask>"
         };
         JsonObject vocab = new JsonObject();
         for (int id = 0; id < tokens.length; id++) {

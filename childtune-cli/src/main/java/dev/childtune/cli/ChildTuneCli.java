@@ -45,6 +45,8 @@ public final class ChildTuneCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        // DJL would otherwise query the EC2 metadata service when a tokenizer loads (usage tracking).
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         System.exit(commandLine().execute(args));
     }
 }

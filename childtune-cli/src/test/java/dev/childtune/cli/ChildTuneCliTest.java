@@ -66,4 +66,34 @@ class ChildTuneCliTest {
         Result r = run("encode", "--bogus");
         assertEquals(2, r.exitCode());
     }
+
+    @Test
+    void convertImportsAnOnnxBertThatInspectThenReads(@TempDir Path tmp) throws Exception {
+        Path onnx = tmp.resolve("model.onnx");
+        Path tokenizer = tmp.resolve("tokenizer.json");
+        ClassLoader loader = ChildTuneCliTest.class.getClassLoader();
+        try (var in = loader.getResourceAsStream("all-minilm-l6-v2.onnx")) {
+            java.nio.file.Files.copy(in, onnx);
+        }
+        try (var in = loader.getResourceAsStream("all-minilm-l6-v2-tokenizer.json")) {
+            java.nio.file.Files.copy(in, tokenizer);
+        }
+        Path output = tmp.resolve("converted");
+        Result r = run("convert", "--onnx", onnx.toString(), "--tokenizer", tokenizer.toString(),
+                "--output", output.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("6 layers, hidden 384, 12 heads"), r.out());
+        Result inspect = run("inspect", "--model", output.toString());
+        assertEquals(0, inspect.exitCode(), inspect.err());
+        assertTrue(inspect.out().contains("local folder"), inspect.out());
+    }
+
+    @Test
+    void convertRejectsAFileThatIsNotOnnx(@TempDir Path tmp) throws Exception {
+        Path bogus = java.nio.file.Files.writeString(tmp.resolve("bogus.onnx"), "{\"not\": \"onnx\"}");
+        Result r = run("convert", "--onnx", bogus.toString(), "--tokenizer", bogus.toString(),
+                "--output", tmp.resolve("out").toString());
+        assertEquals(ChildTuneCli.INPUT_ERROR, r.exitCode());
+        assertTrue(r.err().contains("bogus.onnx"), r.err());
+    }
 }

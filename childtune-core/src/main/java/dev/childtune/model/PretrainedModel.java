@@ -10,6 +10,7 @@ import dev.childtune.checkpoint.Checkpoints;
 import dev.childtune.checkpoint.SafeTensors;
 import dev.childtune.checkpoint.TensorData;
 import dev.childtune.io.AtomicFiles;
+import dev.childtune.text.TokenizerFiles;
 import dev.childtune.model.nn.Parameter;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -190,6 +191,9 @@ public final class PretrainedModel implements AutoCloseable {
                         AtomicFiles.copy(from, target.resolve(file));
                     }
                 }
+            }
+            if (TOKENIZER_FILES.stream().anyMatch(f -> Files.isRegularFile(target.resolve(f)))) {
+                TokenizerFiles.ensureTokenizerJson(target); // a vocab.txt-only tokenizer gets its tokenizer.json
             }
         } catch (IOException e) {
             throw new ChildTuneException(target + ": cannot save the model: " + e.getMessage(), e);

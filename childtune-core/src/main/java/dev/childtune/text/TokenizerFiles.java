@@ -1,5 +1,7 @@
 package dev.childtune.text;
 
+import dev.childtune.io.AtomicFiles;
+
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -54,17 +56,7 @@ public final class TokenizerFiles {
             return target;
         }
         String json = GSON.toJson(generate(folder));
-        try {
-            Path temp = Files.createTempFile(folder, ".tokenizer-", ".json.tmp");
-            try {
-                Files.writeString(temp, json, StandardCharsets.UTF_8);
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE); // same folder, so atomic
-            } finally {
-                Files.deleteIfExists(temp);
-            }
-        } catch (IOException e) {
-            throw new ChildTuneException("cannot write " + target + ": " + e.getMessage(), e);
-        }
+        AtomicFiles.writeString(target, json);
         return target;
     }
 

@@ -13,7 +13,9 @@ import ai.djl.training.GradientCollector;
 import dev.childtune.checkpoint.SafeTensors;
 import dev.childtune.checkpoint.TensorData;
 import dev.childtune.model.nn.Parameter;
+import dev.childtune.testing.FixtureBatch;
 import dev.childtune.testing.SharedData;
+import dev.childtune.train.Batch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,7 +65,7 @@ class HuggingFaceParityTest {
             assertTrue(model.loadReport().newlyInitialized().isEmpty(), model.loadReport().summary());
             assertTrue(model.loadReport().unused().isEmpty(), model.loadReport().summary());
             SequenceClassifier classifier = model.classifier();
-            FixtureBatch batch = FixtureBatch.read(fixtureDir.resolve("inputs.json"), manager);
+            Batch batch = FixtureBatch.read(fixtureDir.resolve("inputs.json"), manager);
             String key = fixture + " / " + weightsFile + " / ";
 
             for (Parameter p : classifier.namedParameters().values()) {
@@ -127,7 +129,7 @@ class HuggingFaceParityTest {
         Map<String, TensorData> expected = SafeTensors.read(fixtureDir.resolve("expected.safetensors"));
         try (PretrainedModel model = PretrainedModel.load(folderWith(tmp, "bert", "model-bf16.safetensors"));
                 NDManager manager = model.manager().newSubManager()) {
-            FixtureBatch batch = FixtureBatch.read(fixtureDir.resolve("inputs.json"), manager);
+            Batch batch = FixtureBatch.read(fixtureDir.resolve("inputs.json"), manager);
             ClassifierOutput out = model.classifier().forward(batch.inputs(), false);
             NDArray loss = model.classifier().loss(out.logits(), batch.labels());
             String key = "bert / model-bf16.safetensors / ";
@@ -149,7 +151,7 @@ class HuggingFaceParityTest {
         for (int i = 0; i < 2; i++) {
             try (PretrainedModel model = PretrainedModel.load(folderWith(tmp, "roberta", files[i]));
                     NDManager manager = model.manager().newSubManager()) {
-                FixtureBatch batch = FixtureBatch.read(SharedData.fixture("hf/roberta/inputs.json"), manager);
+                Batch batch = FixtureBatch.read(SharedData.fixture("hf/roberta/inputs.json"), manager);
                 logits[i] = model.classifier().forward(batch.inputs(), false).logits().toFloatArray();
             }
         }

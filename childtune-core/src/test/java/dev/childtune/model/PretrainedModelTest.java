@@ -12,7 +12,9 @@ import com.google.gson.JsonParser;
 import dev.childtune.ChildTuneException;
 import dev.childtune.checkpoint.SafeTensors;
 import dev.childtune.checkpoint.TensorData;
+import dev.childtune.testing.FixtureBatch;
 import dev.childtune.testing.SharedData;
+import dev.childtune.train.Batch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +38,7 @@ class PretrainedModelTest {
 
     private static float[] logits(PretrainedModel model, String fixture) throws IOException {
         try (NDManager manager = model.manager().newSubManager()) {
-            FixtureBatch batch = FixtureBatch.read(SharedData.fixture("hf/" + fixture + "/inputs.json"), manager);
+            Batch batch = FixtureBatch.read(SharedData.fixture("hf/" + fixture + "/inputs.json"), manager);
             return model.classifier().forward(batch.inputs(), false).logits().toFloatArray();
         }
     }
@@ -137,7 +139,7 @@ class PretrainedModelTest {
     void dropoutIsActiveOnlyInTraining() throws IOException {
         try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));
                 NDManager manager = model.manager().newSubManager()) {
-            FixtureBatch batch = FixtureBatch.read(SharedData.fixture("hf/bert/inputs.json"), manager);
+            Batch batch = FixtureBatch.read(SharedData.fixture("hf/bert/inputs.json"), manager);
             SequenceClassifier c = model.classifier();
             assertArrayEquals(c.forward(batch.inputs(), false).logits().toFloatArray(),
                     c.forward(batch.inputs(), false).logits().toFloatArray());

@@ -1,0 +1,73 @@
+package dev.childtune.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
+import ai.djl.training.GradientCollector;
+import dev.childtune.model.ClassifierOutput;
+import dev.childtune.model.SequenceClassifier;
+import dev.childtune.model.nn.Parameter;
+import dev.childtune.tuning.GradientMask;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One optimizer step in the fixed order of the reference: forward and backward of each
+ * micro-batch (gradients accumulate, the loss divided by their number) → global gradient-norm
+ * clipping → gradient mask → AdamW → gradients zeroed. Everything the step creates dies in its
+ * {@link NDScope}; only the weights and the optimizer moments change.
+ */
+public final class OptimizerStep {
+    private final SequenceClassifier model;
+    private final AdamW optimizer;
+    private final GradientMask mask;
+    private final double maxGradNorm;
+    private final Map<String, Parameter> parameters;
+
+    public OptimizerStep(SequenceClassifier model, AdamW optimizer, GradientMask mask, double maxGradNorm) {
+        this.model = model;
+        this.optimizer = optimizer;
+        this.mask = mask;
+        this.maxGradNorm = maxGradNorm;
+        this.parameters = model.namedParameters();
+        parameters.values().forEach(p -> p.array().setRequiresGradient(true));
+    }
+
+    /** What one step measured: the mean loss over its micro-batches and the gradient norm before clipping. */
+    public record Result(double loss, double gradNorm) {}
+
+    /**
+     * @param microBatches the batches whose gradients make this step (gradient accumulation)
+     * @param step the 0-based optimizer step (the mask may depend on it)
+     * @param lr the learning rate for this step
+     * @param dropout whether dropout is active (true when training; the parity fixtures use false)
+     */
+    public Result run(List<Batch> microBatches, int step, double lr, boolean dropout) {
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            double loss = 0;
+            for (Batch batch : microBatches) {
+                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    ClassifierOutput out = model.forward(batch.inputs(), dropout);
+                    NDArray batchLoss = model.loss(out.logits(), batch.labels());
+                    collector.backward(batchLoss.div(microBatches.size()));
+                    loss += batchLoss.getFloat() / microBatches.size();
+                }
+            }
+            Map<String, NDArray> gradients = new LinkedHashMap<>();
+            try {
+                parameters.forEach((name, p) -> gradients.put(name, p.array().getGradient()));
+                double gradNorm = GradientClipping.clipGlobalNorm(gradients.values(), maxGradNorm);
+                mask.apply(gradients, step);
+                optimizer.step(gradients, lr);
+                return new Result(loss, gradNorm);
+            } finally {
+                gradients.values().forEach(g -> {
+                    g.muli(0f); // DJL never clears gradients for us: PyTorch would accumulate into the next step
+                    g.close();
+                });
+            }
+        }
+    }
+}

@@ -67,6 +67,54 @@ public final class AtomicFiles {
         });
     }
 
+    /** Fills a temporary folder. */
+    @FunctionalInterface
+    public interface FolderWriter {
+        void write(Path folder) throws IOException;
+    }
+
+    /**
+     * Writes a whole folder: {@code writer} fills a temporary sibling, which then replaces
+     * {@code target} by renames, so {@code target} is at every moment either the old folder or
+     * the complete new one.
+     */
+    public static void replaceFolder(Path target, FolderWriter writer) {
+        Path parent = target.toAbsolutePath().getParent();
+        Path staging = null;
+        Path old = null;
+        try {
+            Files.createDirectories(parent);
+            staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".");
+            writer.write(staging);
+            if (Files.exists(target)) {
+                old = Files.createTempDirectory(parent, "." + target.getFileName() + ".old.");
+                Files.delete(old);
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+            }
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+            staging = null;
+        } catch (IOException e) {
+            throw new ChildTuneException(target + ": cannot write: " + e, e);
+        } finally {
+            deleteRecursively(staging);
+            deleteRecursively(old);
+        }
+    }
+
+    /** Deletes a file or folder tree; null and missing paths are ignored. */
+    public static void deleteRecursively(Path path) {
+        if (path == null || !Files.exists(path)) {
+            return;
+        }
+        try (var paths = Files.walk(path)) {
+            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new ChildTuneException(path + ": cannot delete: " + e, e);
+        }
+    }
+
     /** Writes all of {@code buffer}. */
     public static void writeFully(FileChannel channel, java.nio.ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {

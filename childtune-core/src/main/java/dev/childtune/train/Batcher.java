@@ -1,0 +1,109 @@
+package dev.childtune.train;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.childtune.model.ModelInputs;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Cuts an {@link EncodedDataset} into padded batches. The order of an epoch is a function of the
+ * seed and the epoch alone, so a resumed run sees exactly the batches the interrupted one would
+ * have seen. Padding is dynamic (to the longest sequence of the batch) unless a fixed length is
+ * asked for, always on the right.
+ */
+public final class Batcher {
+    /** How many batches a length-grouped mega-batch spans (Hugging Face's LengthGroupedSampler uses 50). */
+    private static final int MEGABATCH_FACTOR = 50;
+
+    private final EncodedDataset dataset;
+    private final int batchSize;
+    private final long padTokenId;
+    private final int padToLength;
+    private final boolean groupByLength;
+
+    /**
+     * @param padToLength pad every batch to this length (the reference's fixed 128), or 0 for dynamic padding
+     * @param groupByLength put sequences of similar length together (after a seeded shuffle)
+     */
+    public Batcher(EncodedDataset dataset, int batchSize, long padTokenId, int padToLength, boolean groupByLength) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
+        }
+        this.dataset = dataset;
+        this.batchSize = batchSize;
+        this.padTokenId = padTokenId;
+        this.padToLength = padToLength;
+        this.groupByLength = groupByLength;
+    }
+
+    /** Batches per epoch (the last one may be smaller). */
+    public int batchesPerEpoch() {
+        return (dataset.size() + batchSize - 1) / batchSize;
+    }
+
+    /** The example indices of each batch of a training epoch, shuffled from (seed, epoch). */
+    public List<int[]> trainingOrder(long seed, int epoch) {
+        List<Integer> indices = new ArrayList<>();
+        for (int i = 0; i < dataset.size(); i++) {
+            indices.add(i);
+        }
+        Collections.shuffle(indices, new Random(seed * 1_000_003L + epoch));
+        if (groupByLength) {
+            int megabatch = batchSize * MEGABATCH_FACTOR;
+            for (int start = 0; start < indices.size(); start += megabatch) {
+                List<Integer> part = indices.subList(start, Math.min(indices.size(), start + megabatch));
+                part.sort(Comparator.comparingInt((Integer i) -> dataset.get(i).length()).reversed());
+            }
+        }
+        return chunk(indices);
+    }
+
+    /** The example indices of each batch, in dataset order (evaluation and prediction). */
+    public List<int[]> sequentialOrder() {
+        List<Integer> indices = new ArrayList<>();
+        for (int i = 0; i < dataset.size(); i++) {
+            indices.add(i);
+        }
+        return chunk(indices);
+    }
+
+    private List<int[]> chunk(List<Integer> indices) {
+        List<int[]> batches = new ArrayList<>();
+        for (int start = 0; start < indices.size(); start += batchSize) {
+            batches.add(indices.subList(start, Math.min(indices.size(), start + batchSize)).stream()
+                    .mapToInt(Integer::intValue).toArray());
+        }
+        return batches;
+    }
+
+    /** The padded batch of the given examples, on {@code manager}. */
+    public Batch batch(int[] exampleIndices, NDManager manager) {
+        int length = padToLength;
+        for (int i : exampleIndices) {
+            length = Math.max(length, dataset.get(i).length());
+        }
+        int n = exampleIndices.length;
+        long[] ids = new long[n * length];
+        long[] types = new long[n * length];
+        long[] mask = new long[n * length];
+        java.util.Arrays.fill(ids, padTokenId);
+        long[] labels = new long[n];
+        float[] targets = new float[n];
+        for (int row = 0; row < n; row++) {
+            EncodedDataset.Item item = dataset.get(exampleIndices[row]);
+            System.arraycopy(item.inputIds(), 0, ids, row * length, item.length());
+            System.arraycopy(item.tokenTypeIds(), 0, types, row * length, item.length());
+            java.util.Arrays.fill(mask, row * length, row * length + item.length(), 1L);
+            labels[row] = item.label();
+            targets[row] = item.target();
+        }
+        ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(n, length);
+        NDArray labelArray = dataset.regression() ? manager.create(targets) : manager.create(labels);
+        return new Batch(new ModelInputs(manager.create(ids, shape), manager.create(mask, shape),
+                manager.create(types, shape)), labelArray);
+    }
+}

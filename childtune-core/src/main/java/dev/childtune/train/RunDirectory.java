@@ -1,0 +1,139 @@
+package dev.childtune.train;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.childtune.ChildTuneException;
+import dev.childtune.io.AtomicFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The files of one run under {@code --output}: {@code run.json} (configuration and provenance),
+ * {@code metrics.jsonl} (one line per logged step and per evaluation), {@code results.json},
+ * {@code predictions.tsv}, {@code model/} (the final or best model) and
+ * {@code checkpoints/checkpoint-STEP/} (what a resume needs). Every file appears whole or not at all.
+ */
+public final class RunDirectory {
+    static final Gson GSON = new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues()
+            .disableHtmlEscaping().create();
+    private static final Gson COMPACT = new GsonBuilder().serializeSpecialFloatingPointValues().create();
+    private static final String CHECKPOINT_PREFIX = "checkpoint-";
+
+    private final Path root;
+
+    public RunDirectory(Path root) {
+        this.root = root;
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    public Path modelFolder() {
+        return root.resolve("model");
+    }
+
+    public Path resultsFile() {
+        return root.resolve("results.json");
+    }
+
+    public Path metricsFile() {
+        return root.resolve("metrics.jsonl");
+    }
+
+    public Path checkpointsFolder() {
+        return root.resolve("checkpoints");
+    }
+
+    public void writeJson(String fileName, JsonObject json) {
+        AtomicFiles.writeString(root.resolve(fileName), GSON.toJson(json) + "\n");
+    }
+
+    public void writeText(String fileName, String text) {
+        AtomicFiles.writeString(root.resolve(fileName), text);
+    }
+
+    /** Appends one line to {@code metrics.jsonl} and flushes it to disk. */
+    public void appendMetrics(JsonObject line) {
+        try {
+            Files.createDirectories(root);
+            Files.writeString(metricsFile(), COMPACT.toJson(line) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+        } catch (IOException e) {
+            throw new ChildTuneException(metricsFile() + ": cannot append: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Keeps only the {@code metrics.jsonl} lines of steps up to {@code step} (the checkpoint a run
+     * resumes from), so the resumed run's log reads as if never interrupted.
+     */
+    public void truncateMetricsAfter(int step) {
+        Path file = metricsFile();
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            List<String> kept = new ArrayList<>();
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+                if (o.get("step").getAsInt() <= step) {
+                    kept.add(line);
+                }
+            }
+            AtomicFiles.writeString(file, kept.isEmpty() ? "" : String.join("\n", kept) + "\n");
+        } catch (IOException | RuntimeException e) {
+            throw new ChildTuneException(file + ": cannot read it to resume: " + e.getMessage(), e);
+        }
+    }
+
+    /** The checkpoint folder for a step. */
+    public Path checkpointFolder(int step) {
+        return checkpointsFolder().resolve(CHECKPOINT_PREFIX + step);
+    }
+
+    /** The checkpoint with the highest step, if any. */
+    public Optional<Path> latestCheckpoint() {
+        Path folder = checkpointsFolder();
+        if (!Files.isDirectory(folder)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> children = Files.list(folder)) {
+            return children.filter(p -> p.getFileName().toString().matches(CHECKPOINT_PREFIX + "\\d+"))
+                    .filter(p -> Files.isRegularFile(p.resolve(TrainerState.FILE_NAME)))
+                    .max(Comparator.comparingInt(RunDirectory::checkpointStep));
+        } catch (IOException e) {
+            throw new ChildTuneException(folder + ": cannot list checkpoints: " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes every checkpoint except {@code keep}. */
+    public void deleteCheckpointsExcept(Path keep) {
+        try (Stream<Path> children = Files.list(checkpointsFolder())) {
+            for (Path p : children.toList()) {
+                if (!p.equals(keep) && p.getFileName().toString().startsWith(CHECKPOINT_PREFIX)) {
+                    AtomicFiles.deleteRecursively(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new ChildTuneException(checkpointsFolder() + ": cannot clean up: " + e.getMessage(), e);
+        }
+    }
+
+    private static int checkpointStep(Path checkpoint) {
+        return Integer.parseInt(checkpoint.getFileName().toString().substring(CHECKPOINT_PREFIX.length()));
+    }
+}

@@ -1,0 +1,255 @@
+package dev.childtune.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
+import dev.childtune.ChildTuneException;
+import dev.childtune.checkpoint.SafeTensors;
+import dev.childtune.checkpoint.TensorData;
+import dev.childtune.io.AtomicFiles;
+import dev.childtune.model.PretrainedModel;
+import dev.childtune.model.Tensors;
+import dev.childtune.model.nn.Parameter;
+import dev.childtune.text.TextTokenizer;
+import dev.childtune.tuning.GradientMask;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fine-tuning loop, the Java counterpart of Hugging Face's {@code Trainer} under
+ * {@code run_glue.py}. Per step, in this order: learning rate → forward/backward of each
+ * micro-batch → global clipping → gradient mask → AdamW → zero gradients → log → evaluate →
+ * checkpoint. A method such as ChildTuning enters only through the {@link GradientMask}.
+ */
+public final class Trainer {
+    private static final String OPTIMIZER_FILE = "optimizer.safetensors";
+
+    private final PretrainedModel model;
+    private final TaskData task;
+    private final TrainingArguments args;
+    private final GradientMask mask;
+    private final String method;
+    private final TrainingListener listener;
+    private final RunDirectory run;
+    private final EncodedDataset trainSet;
+    private final EncodedDataset devSet;
+    private final Batcher trainBatcher;
+    private final Evaluator evaluator;
+
+    /**
+     * @param method the name recorded in results ("finetune", "childtuning-d", ...)
+     * @param provenance extra facts for {@code run.json} (model source, command line, versions)
+     */
+    public Trainer(PretrainedModel model, TextTokenizer tokenizer, TaskData task, TrainingArguments args,
+            GradientMask mask, String method, TrainingListener listener, JsonObject provenance) {
+        this.model = model;
+        this.task = task;
+        this.args = args;
+        this.mask = mask;
+        this.method = method;
+        this.listener = listener;
+        this.run = new RunDirectory(args.outputDir());
+        long padId = tokenizer.padToken().map(TextTokenizer.SpecialToken::id).orElse((long) model.config().padTokenId());
+        this.trainSet = EncodedDataset.encode(task.train(), tokenizer, task.regression());
+        this.devSet = EncodedDataset.encode(task.dev(), tokenizer, task.regression());
+        if (trainSet.size() == 0 || devSet.size() == 0) {
+            throw new ChildTuneException("task " + task.name() + ": the " + (trainSet.size() == 0 ? "train" : "dev")
+                    + " split is empty");
+        }
+        int fixedLength = args.padToMaxLength() ? args.maxSeqLength() : 0;
+        this.trainBatcher = new Batcher(trainSet, args.perDeviceTrainBatchSize(), padId, fixedLength,
+                args.groupByLength());
+        this.evaluator = new Evaluator(model, devSet,
+                new Batcher(devSet, args.perDeviceEvalBatchSize(), padId, fixedLength, false));
+        JsonObject runJson = new JsonObject();
+        runJson.addProperty("task", task.name());
+        runJson.addProperty("method", method);
+        runJson.add("arguments", args.toJson());
+        runJson.add("provenance", provenance);
+        runJson.addProperty("train_examples", trainSet.size());
+        runJson.addProperty("dev_examples", devSet.size());
+        runJson.addProperty("start_time", Instant.now().toString());
+        run.writeJson("run.json", runJson);
+    }
+
+    /** The outcome of a run, also written to {@code results.json}. */
+    public record Result(Map<String, Double> metrics, String mainMetric, double mainValue, int steps,
+            double trainSeconds, Path modelFolder) {}
+
+    /** Trains from the start, or from the latest checkpoint in the output folder when {@code resume}. */
+    public Result train(boolean resume) {
+        TrainerState state = resume ? restore() : TrainerState.start();
+        int batchesPerEpoch = trainBatcher.batchesPerEpoch();
+        int totalSteps = args.totalSteps(batchesPerEpoch);
+        LearningRateSchedule schedule = LearningRateSchedule.of(args.lrSchedulerType(), args.learningRate(),
+                args.warmupSteps(totalSteps), totalSteps);
+        long started = System.nanoTime();
+        long examplesSeen = 0;
+        Evaluator.Evaluation last = null;
+        try (AdamW optimizer = AdamW.builder(model.classifier().namedParameters(), model.manager())
+                .optBetas(args.adamBeta1(), args.adamBeta2()).optEpsilon(args.adamEpsilon())
+                .optWeightDecay(args.weightDecay()).build()) {
+            if (resume && state.globalStep() > 0) {
+                optimizer.loadState(SafeTensors.read(run.checkpointFolder(state.globalStep()).resolve(OPTIMIZER_FILE)));
+            }
+            OptimizerStep stepper = new OptimizerStep(model.classifier(), optimizer, mask, args.maxGradNorm());
+            listener.started(state.globalStep(), totalSteps);
+            boolean stop = state.globalStep() >= totalSteps;
+            while (!stop) {
+                List<int[]> order = trainBatcher.trainingOrder(args.seed(), state.epoch());
+                int accumulation = args.gradientAccumulationSteps();
+                int batch = state.batchInEpoch();
+                while (batch < order.size() && !stop) {
+                    int step = state.globalStep();
+                    List<int[]> micro = order.subList(batch, Math.min(order.size(), batch + accumulation));
+                    double lr = schedule.lr(step);
+                    // Dropout draws from (seed, step) alone, so a resumed run repeats the same masks.
+                    Engine.getInstance().setRandomSeed(args.seed() * 1_000_003 + step);
+                    OptimizerStep.Result r;
+                    try (NDManager stepManager = model.manager().newSubManager()) {
+                        List<Batch> batches = new ArrayList<>();
+                        for (int[] indices : micro) {
+                            batches.add(trainBatcher.batch(indices, stepManager));
+                        }
+                        r = stepper.run(batches, step, lr, true);
+                    }
+                    batch += micro.size();
+                    examplesSeen += micro.stream().mapToInt(m -> m.length).sum();
+                    boolean epochDone = batch >= order.size();
+                    state = new TrainerState(step + 1, epochDone ? state.epoch() + 1 : state.epoch(),
+                            epochDone ? 0 : batch, state.bestMetric(), state.bestStep(),
+                            state.evaluationsWithoutImprovement());
+                    double epoch = state.epoch() + (double) state.batchInEpoch() / order.size();
+                    if (!Double.isFinite(r.loss())) {
+                        throw new ChildTuneException("training diverged: the loss is " + r.loss() + " at step "
+                                + (step + 1) + " (try a lower --learning-rate); the last good checkpoint is in "
+                                + run.checkpointsFolder());
+                    }
+                    listener.stepped(step + 1, totalSteps, epoch, r.loss(), lr, r.gradNorm());
+                    if ((step + 1) % args.loggingSteps() == 0 || step + 1 == totalSteps) {
+                        logStep(step + 1, epoch, r, lr);
+                    }
+                    boolean finalStep = step + 1 >= totalSteps;
+                    boolean evaluate = (args.evalSteps() > 0 && (step + 1) % args.evalSteps() == 0)
+                            || (epochDone && args.evalEachEpoch()) || finalStep;
+                    if (evaluate) {
+                        last = evaluator.evaluate(task.metricNames());
+                        state = recordEvaluation(state, last, step + 1, epoch);
+                        stop = args.earlyStoppingPatience() > 0
+                                && state.evaluationsWithoutImprovement() >= args.earlyStoppingPatience();
+                        if (stop) {
+                            listener.notice("early stopping at step " + (step + 1) + ": no improvement of "
+                                    + task.mainMetric() + " in " + args.earlyStoppingPatience() + " evaluations");
+                        }
+                    }
+                    if ((args.saveSteps() > 0 && (step + 1) % args.saveSteps() == 0) || epochDone) {
+                        checkpoint(state, optimizer);
+                    }
+                    stop |= finalStep;
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        if (last == null) {
+            last = evaluator.evaluate(task.metricNames());
+            state = recordEvaluation(state, last, state.globalStep(), state.epoch());
+        }
+        return finish(state, last, seconds, examplesSeen);
+    }
+
+    private void logStep(int step, double epoch, OptimizerStep.Result r, double lr) {
+        JsonObject line = new JsonObject();
+        line.addProperty("step", step);
+        line.addProperty("epoch", epoch);
+        line.addProperty("loss", r.loss());
+        line.addProperty("learning_rate", lr);
+        line.addProperty("grad_norm", r.gradNorm());
+        run.appendMetrics(line);
+    }
+
+    /** Logs an evaluation; a new best main metric saves the model to {@code model/}. */
+    private TrainerState recordEvaluation(TrainerState state, Evaluator.Evaluation evaluation, int step, double epoch) {
+        JsonObject line = new JsonObject();
+        line.addProperty("step", step);
+        line.addProperty("epoch", epoch);
+        evaluation.metrics().forEach((k, v) -> line.addProperty(k.startsWith("eval_") ? k : "eval_" + k, v));
+        run.appendMetrics(line);
+        listener.evaluated(step, evaluation.metrics());
+        double value = evaluation.metrics().get(task.mainMetric());
+        boolean better = Double.isNaN(state.bestMetric()) || value > state.bestMetric();
+        if (better) {
+            AtomicFiles.replaceFolder(run.modelFolder(), model::save);
+            writePredictions(evaluation);
+            return new TrainerState(state.globalStep(), state.epoch(), state.batchInEpoch(), value, step, 0);
+        }
+        return new TrainerState(state.globalStep(), state.epoch(), state.batchInEpoch(), state.bestMetric(),
+                state.bestStep(), state.evaluationsWithoutImprovement() + 1);
+    }
+
+    private void writePredictions(Evaluator.Evaluation evaluation) {
+        StringBuilder tsv = new StringBuilder("index\tprediction\tlabel\n");
+        double[] p = evaluation.predictions();
+        for (int i = 0; i < p.length; i++) {
+            EncodedDataset.Item item = devSet.get(i);
+            String predicted = task.regression() ? Double.toString((float) p[i]) : task.labels().get((int) p[i]);
+            String gold = task.regression() ? Float.toString(item.target()) : task.labels().get(item.label());
+            tsv.append(i).append('\t').append(predicted).append('\t').append(gold).append('\n');
+        }
+        run.writeText("predictions.tsv", tsv.toString());
+    }
+
+    private void checkpoint(TrainerState state, AdamW optimizer) {
+        Path folder = run.checkpointFolder(state.globalStep());
+        AtomicFiles.replaceFolder(folder, staging -> {
+            model.save(staging);
+            SafeTensors.write(staging.resolve(OPTIMIZER_FILE), optimizer.state(), Map.of());
+            AtomicFiles.writeString(staging.resolve(TrainerState.FILE_NAME),
+                    RunDirectory.GSON.toJson(state.toJson()));
+        });
+        run.deleteCheckpointsExcept(folder);
+    }
+
+    /** Loads the latest checkpoint's weights into the model and returns its state. */
+    private TrainerState restore() {
+        Path checkpoint = run.latestCheckpoint().orElse(null);
+        if (checkpoint == null) {
+            listener.notice("no checkpoint in " + run.checkpointsFolder() + ": starting from the beginning");
+            return TrainerState.start();
+        }
+        TrainerState state = TrainerState.read(checkpoint);
+        Map<String, TensorData> weights = SafeTensors.read(checkpoint.resolve(SafeTensors.MODEL_FILE));
+        for (Map.Entry<String, Parameter> e : model.classifier().namedParameters().entrySet()) {
+            TensorData t = weights.get(e.getKey());
+            if (t == null) {
+                throw new ChildTuneException(checkpoint + ": the checkpoint lacks " + e.getKey());
+            }
+            e.getValue().setArray(Tensors.toFloatArray(model.manager(), t));
+        }
+        run.truncateMetricsAfter(state.globalStep());
+        listener.notice("resumed from " + checkpoint + " (step " + state.globalStep() + ")");
+        return state;
+    }
+
+    private Result finish(TrainerState state, Evaluator.Evaluation last, double seconds, long examplesSeen) {
+        JsonObject results = new JsonObject();
+        results.addProperty("task", task.name());
+        results.addProperty("method", method);
+        results.addProperty("seed", args.seed());
+        JsonObject metrics = new JsonObject();
+        last.metrics().forEach(metrics::addProperty);
+        results.add("metrics", metrics);
+        results.addProperty("main_metric", task.mainMetric());
+        results.addProperty("main_metric_value", last.metrics().get(task.mainMetric()));
+        results.addProperty("best_main_metric_value", state.bestMetric());
+        results.addProperty("best_step", state.bestStep());
+        results.addProperty("steps", state.globalStep());
+        results.addProperty("train_seconds", seconds);
+        results.addProperty("train_examples_per_second", seconds > 0 ? examplesSeen / seconds : 0);
+        run.writeJson("results.json", results);
+        return new Result(last.metrics(), task.mainMetric(), last.metrics().get(task.mainMetric()),
+                state.globalStep(), seconds, run.modelFolder());
+    }
+}

@@ -1,0 +1,155 @@
+package dev.childtune.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.childtune.ChildTuneException;
+import dev.childtune.model.PretrainedModel;
+import dev.childtune.testing.TinyModels;
+import dev.childtune.text.TextTokenizer;
+import dev.childtune.tuning.GradientMask;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The loop on a tiny model: determinism, resume after a crash, flat memory, divergence. */
+class TrainerTest {
+    @TempDir
+    Path tmp;
+
+    /** A synthetic 3-class task: the class is how many of w5, w6 the text holds. */
+    record Text(String textA, String textB, int labelId, double target) implements EncodedDataset.Source {}
+
+    private static List<Text> examples(int n, long seed) {
+        Random random = new Random(seed);
+        List<Text> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int length = 3 + random.nextInt(8);
+            StringBuilder a = new StringBuilder();
+            for (int j = 0; j < length; j++) {
+                a.append(" w").append(5 + random.nextInt(123));
+            }
+            String text = a.toString().strip();
+            int label = (text.contains("w5 ") || text.endsWith("w5") ? 1 : 0) + (text.contains("w6") ? 1 : 0);
+            out.add(new Text(text, i % 3 == 0 ? "w9 w10" : null, label, Double.NaN));
+        }
+        return out;
+    }
+
+    private static TaskData task() {
+        return new TaskData("tiny", examples(48, 1), examples(20, 2), List.of("none", "one", "two"), false,
+                List.of("accuracy"), "accuracy");
+    }
+
+    private TrainingArguments.Builder args(Path output) {
+        return TrainingArguments.builder().outputDir(output).learningRate(1e-3).numTrainEpochs(3)
+                .perDeviceTrainBatchSize(8).perDeviceEvalBatchSize(16).warmupRatio(0.1).loggingSteps(1)
+                .evalEachEpoch(true).seed(7);
+    }
+
+    private Trainer.Result train(Path modelDir, TrainingArguments args, boolean resume, TrainingListener listener)
+            throws IOException {
+        try (PretrainedModel model = PretrainedModel.load(modelDir, args.seed());
+                TextTokenizer tokenizer = TextTokenizer.load(modelDir, args.maxSeqLength())) {
+            return new Trainer(model, tokenizer, task(), args, GradientMask.NONE, "finetune", listener,
+                    new JsonObject()).train(resume);
+        }
+    }
+
+    @Test
+    void sameSeedGivesBitIdenticalMetricsAndOutputs() throws IOException {
+        Path modelDir = TinyModels.bertWithTokenizer(tmp.resolve("model"));
+        Trainer.Result a = train(modelDir, args(tmp.resolve("a")).build(), false, TrainingListener.SILENT);
+        Trainer.Result b = train(modelDir, args(tmp.resolve("b")).build(), false, TrainingListener.SILENT);
+        assertEquals(a.metrics(), b.metrics());
+        assertEquals(Files.readString(tmp.resolve("a/metrics.jsonl")), Files.readString(tmp.resolve("b/metrics.jsonl")));
+        assertEquals(18, a.steps(), "3 epochs of 6 batches");
+        JsonObject results = JsonParser.parseString(Files.readString(tmp.resolve("a/results.json"))).getAsJsonObject();
+        assertEquals("tiny", results.get("task").getAsString());
+        assertEquals(a.mainValue(), results.get("main_metric_value").getAsDouble());
+        assertEquals(21, Files.readAllLines(tmp.resolve("a/predictions.tsv")).size(), "header + 20 dev rows");
+        assertTrue(Files.isRegularFile(tmp.resolve("a/model/model.safetensors")));
+        assertTrue(Files.isRegularFile(tmp.resolve("a/run.json")));
+        // A different seed changes the run.
+        Trainer.Result c = train(modelDir, args(tmp.resolve("c")).seed(8).build(), false, TrainingListener.SILENT);
+        assertTrue(!Files.readString(tmp.resolve("a/metrics.jsonl")).equals(Files.readString(tmp.resolve("c/metrics.jsonl"))));
+        assertEquals(a.steps(), c.steps());
+    }
+
+    /** A run killed mid-epoch and resumed ends exactly where the uninterrupted run ends. */
+    @Test
+    void resumeAfterACrashEndsWithTheSameMetrics() throws IOException {
+        Path modelDir = TinyModels.bertWithTokenizer(tmp.resolve("model"));
+        Trainer.Result uninterrupted = train(modelDir, args(tmp.resolve("full")).build(), false, TrainingListener.SILENT);
+
+        Path output = tmp.resolve("crashed");
+        TrainingListener crashAtStep10 = new TrainingListener() {
+            @Override
+            public void stepped(int step, int totalSteps, double epoch, double loss, double lr, double gradNorm) {
+                if (step == 10) {
+                    throw new IllegalStateException("simulated kill");
+                }
+            }
+        };
+        assertThrows(IllegalStateException.class, () -> train(modelDir, args(output).build(), false, crashAtStep10));
+        assertTrue(Files.isDirectory(output.resolve("checkpoints/checkpoint-6")), "epoch-1 checkpoint survives");
+        Trainer.Result resumed = train(modelDir, args(output).build(), true, TrainingListener.SILENT);
+        assertEquals(uninterrupted.metrics(), resumed.metrics());
+        assertEquals(uninterrupted.steps(), resumed.steps());
+        assertEquals(Files.readString(tmp.resolve("full/metrics.jsonl")), Files.readString(output.resolve("metrics.jsonl")));
+    }
+
+    @Test
+    void liveArrayCountStaysFlatOverManySteps() throws IOException {
+        Path modelDir = TinyModels.bertWithTokenizer(tmp.resolve("model"));
+        TrainingArguments a = args(tmp.resolve("mem")).numTrainEpochs(50).loggingSteps(100).evalEachEpoch(false)
+                .build();
+        try (PretrainedModel model = PretrainedModel.load(modelDir, 7);
+                TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
+            int[] counts = new int[2];
+            TrainingListener counter = new TrainingListener() {
+                @Override
+                public void stepped(int step, int totalSteps, double epoch, double loss, double lr, double gradNorm) {
+                    if (step == 20) {
+                        counts[0] = model.manager().getManagedArrays().size();
+                    } else if (step == totalSteps) {
+                        counts[1] = model.manager().getManagedArrays().size();
+                    }
+                }
+            };
+            Trainer.Result r = new Trainer(model, tokenizer, task(), a, GradientMask.NONE, "finetune", counter,
+                    new JsonObject()).train(false);
+            assertEquals(300, r.steps());
+            assertEquals(counts[0], counts[1], "live NDArrays after step 20 and after step 300");
+        }
+    }
+
+    @Test
+    void aNonFiniteLossStopsTheRunWithAClearMessage() throws IOException {
+        Path modelDir = TinyModels.bertWithTokenizer(tmp.resolve("model"));
+        GradientMask poison = (Map<String, NDArray> gradients, int step) -> {
+            if (step == 7) {
+                gradients.get("classifier.bias").muli(Float.NaN);
+            }
+        };
+        TrainingArguments a = args(tmp.resolve("nan")).build();
+        try (PretrainedModel model = PretrainedModel.load(modelDir, 7);
+                TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
+            Trainer trainer = new Trainer(model, tokenizer, task(), a, poison, "finetune", TrainingListener.SILENT,
+                    new JsonObject());
+            ChildTuneException e = assertThrows(ChildTuneException.class, () -> trainer.train(false));
+            assertTrue(e.getMessage().contains("at step 9") && e.getMessage().contains("checkpoint"), e.getMessage());
+        }
+        assertTrue(Files.isDirectory(tmp.resolve("nan/checkpoints/checkpoint-6")), "the last good checkpoint stays");
+    }
+}

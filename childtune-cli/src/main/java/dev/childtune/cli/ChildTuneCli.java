@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ChildTune 0.1.0",
         header = "Robust fine-tuning of pretrained language models (ChildTuning) on the JVM.",
-        subcommands = {InspectCommand.class, EncodeCommand.class, ConvertCommand.class},
+        subcommands = {InspectCommand.class, EncodeCommand.class, ConvertCommand.class, TrainCommand.class,
+            EvaluateCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

@@ -155,6 +155,27 @@ public record ModelConfig(
         return classifierDropout != null ? classifierDropout : hiddenDropoutProb;
     }
 
+    /**
+     * This configuration for a task: {@code id2label}, {@code label2id} and {@code problem_type}
+     * rewritten for the given labels (one output for regression), everything else kept. A
+     * checkpoint whose head has another size then fails to load with a shape error.
+     */
+    public ModelConfig forTask(java.util.List<String> labels, boolean regression) {
+        JsonObject copy = json.deepCopy();
+        JsonObject ids = new JsonObject();
+        JsonObject names = new JsonObject();
+        java.util.List<String> outputs = regression ? java.util.List.of("LABEL_0") : labels;
+        for (int i = 0; i < outputs.size(); i++) {
+            ids.addProperty(Integer.toString(i), outputs.get(i));
+            names.addProperty(outputs.get(i), i);
+        }
+        copy.add("id2label", ids);
+        copy.add("label2id", names);
+        copy.remove("num_labels");
+        copy.addProperty("problem_type", regression ? "regression" : "single_label_classification");
+        return fromJson(copy, FILE_NAME);
+    }
+
     /** Typed access to optional fields with errors that name the field. */
     private record Fields(JsonObject json, String source) {
         int integer(String name, int fallback) {

@@ -1,5 +1,6 @@
 package dev.childtune.train;
 
+import dev.childtune.data.Example;
 import dev.childtune.text.Encoded;
 import dev.childtune.text.TextTokenizer;
 import java.util.ArrayList;
@@ -25,30 +26,16 @@ public record EncodedDataset(List<Item> items, boolean regression) {
         }
     }
 
-    /** A text (or pair) with its label, as the trainer needs it. */
-    public interface Source {
-        String textA();
-
-        /** The second segment, or null. */
-        String textB();
-
-        /** The class id, or -1 for regression. */
-        int labelId();
-
-        /** The regression target, or NaN for classification. */
-        double target();
-    }
-
     public EncodedDataset {
         items = Collections.unmodifiableList(new ArrayList<>(items));
     }
 
     /** Tokenizes every example once (pairs truncated longest-first to the tokenizer's max length). */
-    public static EncodedDataset encode(List<? extends Source> examples, TextTokenizer tokenizer, boolean regression) {
+    public static EncodedDataset encode(List<Example> examples, TextTokenizer tokenizer, boolean regression) {
         List<Item> items = new ArrayList<>(examples.size());
-        for (Source e : examples) {
+        for (Example e : examples) {
             Encoded enc = tokenizer.encode(e.textA(), e.textB());
-            items.add(new Item(enc.inputIds(), enc.tokenTypeIds(), e.labelId(), (float) e.target()));
+            items.add(new Item(enc.inputIds(), enc.tokenTypeIds(), e.label(), (float) e.score()));
         }
         return new EncodedDataset(items, regression);
     }

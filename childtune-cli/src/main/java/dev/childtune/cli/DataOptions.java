@@ -1,0 +1,59 @@
+package dev.childtune.cli;
+
+import dev.childtune.ChildTuneException;
+import dev.childtune.data.Columns;
+import dev.childtune.data.FileDataset;
+import dev.childtune.data.GlueTask;
+import dev.childtune.data.GlueTasks;
+import dev.childtune.data.TaskData;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** Where a command's examples come from: a GLUE task, or generic CSV/TSV/JSONL files. */
+final class DataOptions {
+    @Option(names = "--task", paramLabel = "TASK",
+            description = "A GLUE task: cola, sst2, mrpc, stsb, qqp, mnli, qnli, rte, wnli.")
+    String task;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "The task's folder with train.tsv and dev.tsv (default: $GLUE_DIR/<Task>).")
+    Path data;
+
+    @Option(names = "--train-file", paramLabel = "FILE", description = "Generic data: the training file (.csv, .tsv, .jsonl).")
+    Path trainFile;
+
+    @Option(names = "--validation-file", paramLabel = "FILE", description = "Generic data: the evaluation file.")
+    Path validationFile;
+
+    @Option(names = "--text-column", defaultValue = "text", description = "Generic data: the text column (default: ${DEFAULT-VALUE}).")
+    String textColumn;
+
+    @Option(names = "--text-pair-column", description = "Generic data: the second text's column, if any.")
+    String textPairColumn;
+
+    @Option(names = "--label-column", defaultValue = "label", description = "Generic data: the label column (default: ${DEFAULT-VALUE}).")
+    String labelColumn;
+
+    @Option(names = "--labels", split = ",", paramLabel = "L1,L2,...",
+            description = "Generic data: the label set in class-id order (default: inferred from the training file).")
+    List<String> labels;
+
+    @Option(names = "--regression", description = "Generic data: the label is a real number.")
+    boolean regression;
+
+    TaskData read() {
+        if (task != null) {
+            if (trainFile != null) {
+                throw new ChildTuneException("give either --task (with --data) or --train-file, not both");
+            }
+            GlueTask glue = GlueTasks.byName(task);
+            return glue.read(glue.dataDir(data, System.getenv()));
+        }
+        if (trainFile == null || validationFile == null) {
+            throw new ChildTuneException("no data: pass --task TASK [--data DIR], or --train-file and --validation-file");
+        }
+        return FileDataset.read(trainFile, validationFile, new Columns(textColumn, textPairColumn, labelColumn),
+                regression, labels);
+    }
+}

@@ -1,0 +1,175 @@
+package dev.childtune.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.childtune.checkpoint.hub.ResolvedModel;
+import dev.childtune.data.Subsample;
+import dev.childtune.data.TaskData;
+import dev.childtune.model.ModelConfig;
+import dev.childtune.model.PretrainedModel;
+import dev.childtune.text.TextTokenizer;
+import dev.childtune.train.LearningRateSchedule;
+import dev.childtune.train.Provenance;
+import dev.childtune.train.Trainer;
+import dev.childtune.train.TrainingArguments;
+import dev.childtune.tuning.GradientMask;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code childtune train}: fine-tune a model on a task, as Hugging Face's run_glue.py. */
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
+        header = "Fine-tune a model on a GLUE task or your own data.")
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption modelOption;
+
+    @Mixin
+    DataOptions dataOptions;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "The run folder (default: runs/<task>-seed<seed>).")
+    Path output;
+
+    @Option(names = {"--learning-rate", "--lr"}, defaultValue = "2e-5", description = "Peak learning rate.")
+    double learningRate;
+
+    @Option(names = {"--epochs", "--num-train-epochs"}, defaultValue = "3", description = "Training epochs.")
+    double epochs;
+
+    @Option(names = "--max-steps", defaultValue = "-1", description = "Stop after this many steps (overrides --epochs).")
+    int maxSteps;
+
+    @Option(names = {"--batch-size", "--per-device-train-batch-size"}, defaultValue = "16", description = "Training batch size.")
+    int batchSize;
+
+    @Option(names = {"--eval-batch-size", "--per-device-eval-batch-size"}, defaultValue = "64", description = "Evaluation batch size.")
+    int evalBatchSize;
+
+    @Option(names = "--gradient-accumulation-steps", defaultValue = "1", description = "Batches per optimizer step.")
+    int gradientAccumulationSteps;
+
+    @Option(names = "--weight-decay", defaultValue = "0.01", description = "Decoupled weight decay.")
+    double weightDecay;
+
+    @Option(names = "--adam-beta1", defaultValue = "0.9")
+    double adamBeta1;
+
+    @Option(names = "--adam-beta2", defaultValue = "0.999")
+    double adamBeta2;
+
+    @Option(names = "--adam-epsilon", defaultValue = "1e-8")
+    double adamEpsilon;
+
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Global gradient-norm clipping (0: off).")
+    double maxGradNorm;
+
+    @Option(names = "--lr-scheduler-type", defaultValue = "linear", description = "linear, constant or cosine.")
+    String lrSchedulerType;
+
+    @Option(names = "--warmup-ratio", defaultValue = "0.0", description = "Fraction of steps of linear warm-up.")
+    double warmupRatio;
+
+    @Option(names = "--warmup-steps", defaultValue = "0", description = "Warm-up steps (overrides --warmup-ratio).")
+    int warmupSteps;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seeds the head's initialisation, data order and dropout.")
+    int seed;
+
+    @Option(names = {"--max-length", "--max-seq-length"}, defaultValue = "128", description = "Tokens per example (pairs truncated longest-first).")
+    int maxLength;
+
+    @Option(names = "--pad-to-max-length", description = "Pad every batch to --max-length (the reference) instead of dynamically.")
+    boolean padToMaxLength;
+
+    @Option(names = "--group-by-length", description = "Batch sequences of similar length together.")
+    boolean groupByLength;
+
+    @Option(names = "--max-train-samples", defaultValue = "0", description = "Train on a seeded, label-stratified subsample (0: all).")
+    int maxTrainSamples;
+
+    @Option(names = "--logging-steps", defaultValue = "50", description = "Log loss and learning rate every N steps.")
+    int loggingSteps;
+
+    @Option(names = "--eval-every", defaultValue = "end", paramLabel = "end|epoch|N",
+            description = "Evaluate at the end only, after every epoch, or every N steps.")
+    String evalEvery;
+
+    @Option(names = "--save-steps", defaultValue = "0", description = "Also checkpoint every N steps (checkpoints are written every epoch).")
+    int saveSteps;
+
+    @Option(names = "--early-stopping-patience", defaultValue = "0", description = "Stop after N evaluations without improvement (0: off).")
+    int earlyStoppingPatience;
+
+    @Option(names = "--resume", description = "Continue from the latest checkpoint in the output folder.")
+    boolean resume;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        TaskData data = dataOptions.read();
+        if (maxTrainSamples > 0) {
+            data = new TaskData(data.task(), Subsample.stratified(data.train(), maxTrainSamples, seed), data.devSplits());
+        }
+        TrainingArguments args = arguments(data.task().name());
+        ResolvedModel resolved = modelOption.resolve();
+        PrintWriter err = spec.commandLine().getErr();
+        ProgressBar progress = new ProgressBar(err, System.console() != null);
+        ModelConfig config = ModelConfig.read(resolved.folder()).forTask(data.task().labels(), data.task().regression());
+        try (PretrainedModel model = PretrainedModel.load(resolved.folder(), config, seed);
+                TextTokenizer tokenizer = TextTokenizer.load(resolved.folder(), maxLength)) {
+            if (!model.loadReport().summary().isEmpty()) {
+                progress.notice(model.loadReport().summary());
+            }
+            progress.notice(String.format(Locale.ROOT, "fine-tuning %s on %s: %d training and %d dev examples -> %s",
+                    modelOption.model, data.task().name(), data.train().size(), data.dev().size(), args.outputDir()));
+            JsonObject provenance = Provenance.collect();
+            provenance.addProperty("model", modelOption.model);
+            provenance.addProperty("model_source", resolved.source());
+            JsonArray commandLine = new JsonArray();
+            spec.commandLine().getParseResult().originalArgs().forEach(commandLine::add);
+            provenance.add("command_line", commandLine);
+            Trainer.Result result = new Trainer(model, tokenizer, data, args, GradientMask.NONE, "finetune", progress,
+                    provenance).train(resume);
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT, "%s %s = %.4f after %d steps (%.1f s)%n", data.task().name(), result.mainMetric(),
+                    result.mainValue(), result.steps(), result.trainSeconds());
+            result.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %-22s %.4f%n", k, v));
+            out.printf("run folder: %s (model in %s)%n", args.outputDir(), result.modelFolder());
+        }
+        return 0;
+    }
+
+    private TrainingArguments arguments(String taskName) {
+        TrainingArguments.Builder b = TrainingArguments.builder()
+                .outputDir(output != null ? output : Path.of("runs", taskName + "-seed" + seed))
+                .learningRate(learningRate).numTrainEpochs(epochs).maxSteps(maxSteps)
+                .perDeviceTrainBatchSize(batchSize).perDeviceEvalBatchSize(evalBatchSize)
+                .gradientAccumulationSteps(gradientAccumulationSteps).weightDecay(weightDecay)
+                .adamBetas(adamBeta1, adamBeta2).adamEpsilon(adamEpsilon).maxGradNorm(maxGradNorm)
+                .lrSchedulerType(LearningRateSchedule.Type.fromName(lrSchedulerType))
+                .warmupRatio(warmupRatio).warmupSteps(warmupSteps).seed(seed).maxSeqLength(maxLength)
+                .padToMaxLength(padToMaxLength).groupByLength(groupByLength).loggingSteps(loggingSteps)
+                .saveSteps(saveSteps).earlyStoppingPatience(earlyStoppingPatience).maxTrainSamples(maxTrainSamples);
+        switch (evalEvery) {
+            case "end" -> { }
+            case "epoch" -> b.evalEachEpoch(true);
+            default -> {
+                try {
+                    b.evalSteps(Integer.parseInt(evalEvery));
+                } catch (NumberFormatException e) {
+                    throw new dev.childtune.ChildTuneException("--eval-every: expected end, epoch or a number of steps, got '"
+                            + evalEvery + "'");
+                }
+            }
+        }
+        return b.build();
+    }
+}

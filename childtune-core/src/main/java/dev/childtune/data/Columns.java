@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Which columns of a data file hold the text, the optional second text of a pair, and the label
- * (a class label or, for regression, a number). Columns are named as in the file's header line
- * (CSV, TSV) or as the keys of its objects (JSON Lines).
+ * Which columns of a data file hold the text, the optional second text of a pair, and the label (a
+ * class label or, for regression, a number). Columns are named as in the file's header line (CSV,
+ * TSV) or as the keys of its objects (JSON Lines).
  *
  * @param text the column with the first (or only) text
  * @param textPair the column with the second text of a pair, or null for single-text tasks

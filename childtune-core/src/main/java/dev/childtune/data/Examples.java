@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
 /** Turns the rows of a {@link Table} into {@link Example}s of a {@link Task}. */
 final class Examples {
     private static final Pattern INTEGER = Pattern.compile("[+-]?\\d+");
-    private static final Pattern DECIMAL = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+    private static final Pattern DECIMAL =
+            Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
     private Examples() {}
 
@@ -25,6 +26,7 @@ final class Examples {
         for (String label : task.labels()) {
             ids.put(label, ids.size());
         }
+        String column = DataErrors.quote(table.columns().label());
         List<Example> examples = new ArrayList<>(table.rows().size());
         for (Table.Row row : table.rows()) {
             String label = row.label();
@@ -32,19 +34,29 @@ final class Examples {
             double score = Double.NaN;
             if (task.regression()) {
                 if (!DECIMAL.matcher(label).matches()) {
-                    throw DataErrors.at(table.file(), row.line(), "score " + DataErrors.quote(label) + " in column "
-                            + DataErrors.quote(table.columns().label()) + " is not a number; expected a decimal number such as 3.8");
+                    throw DataErrors.at(
+                            table.file(),
+                            row.line(),
+                            "score %s in column %s is not a number; expected a decimal number such as 3.8"
+                                    .formatted(DataErrors.quote(label), column));
                 }
                 score = Double.parseDouble(label);
             } else {
                 Integer known = ids.get(label);
                 if (known == null) {
-                    throw DataErrors.at(table.file(), row.line(), "unknown label " + DataErrors.quote(label) + " in column "
-                            + DataErrors.quote(table.columns().label()) + "; expected one of " + DataErrors.list(task.labels()));
+                    throw DataErrors.at(
+                            table.file(),
+                            row.line(),
+                            "unknown label %s in column %s; expected one of %s"
+                                    .formatted(
+                                            DataErrors.quote(label),
+                                            column,
+                                            DataErrors.list(task.labels())));
                 }
                 id = known;
             }
-            examples.add(new Example(row.text(), row.textPair(), id, score, table.file(), row.line()));
+            examples.add(
+                    new Example(row.text(), row.textPair(), id, score, table.file(), row.line()));
         }
         return examples;
     }
@@ -59,8 +71,12 @@ final class Examples {
         for (Table.Row row : table.rows()) {
             String label = row.label();
             if (label.isEmpty()) {
-                throw DataErrors.at(table.file(), row.line(), "empty label in column "
-                        + DataErrors.quote(table.columns().label()) + "; expected a class label");
+                throw DataErrors.at(
+                        table.file(),
+                        row.line(),
+                        "empty label in column "
+                                + DataErrors.quote(table.columns().label())
+                                + "; expected a class label");
             }
             integers &= INTEGER.matcher(label).matches();
             labels.add(label);

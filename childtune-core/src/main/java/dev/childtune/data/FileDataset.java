@@ -1,6 +1,7 @@
 package dev.childtune.data;
 
 import dev.childtune.ChildTuneException;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -30,19 +31,38 @@ public final class FileDataset {
      * @param labels the class labels in class-id order, or null to take the distinct labels of the
      *     training file (sorted numerically when all are integers, else lexicographically); must be
      *     null or empty for regression
-     * @throws ChildTuneException when a file is missing or malformed, or has a label outside the set
+     * @throws ChildTuneException when a file is missing or malformed, or has a label outside the
+     *     set
      */
-    public static TaskData read(Path trainFile, Path devFile, Columns columns, boolean regression, List<String> labels) {
+    public static TaskData read(
+            Path trainFile,
+            Path devFile,
+            Columns columns,
+            boolean regression,
+            List<String> labels) {
         if (regression && labels != null && !labels.isEmpty()) {
-            throw new ChildTuneException("class labels " + DataErrors.list(labels)
-                    + " were given for a regression task; expected none (regression targets are numbers)");
+            throw new ChildTuneException(
+                    "class labels "
+                            + DataErrors.list(labels)
+                            + " were given for a regression task; expected none (regression targets"
+                            + " are numbers)");
         }
         Table train = TableReader.read(trainFile, FileFormat.of(trainFile), null, columns);
         Table dev = TableReader.read(devFile, FileFormat.of(devFile), null, columns);
-        Task task = regression
-                ? new Task(TASK_NAME, List.of(), true, List.of("pearson", "spearmanr"), "pearson")
-                : new Task(TASK_NAME, labels != null ? labels : Examples.inferLabels(train), false,
-                        List.of("accuracy"), "accuracy");
+        Task task =
+                regression
+                        ? new Task(
+                                TASK_NAME,
+                                List.of(),
+                                true,
+                                List.of("pearson", "spearmanr"),
+                                "pearson")
+                        : new Task(
+                                TASK_NAME,
+                                labels != null ? labels : Examples.inferLabels(train),
+                                false,
+                                List.of("accuracy"),
+                                "accuracy");
         return new TaskData(task, Examples.of(train, task), Map.of("dev", Examples.of(dev, task)));
     }
 }

@@ -1,6 +1,7 @@
 package dev.childtune.data;
 
 import dev.childtune.ChildTuneException;
+
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -29,7 +30,10 @@ public enum FileFormat {
         if (name.endsWith(".jsonl") || name.endsWith(".json")) {
             return JSONL;
         }
-        throw DataErrors.inFile(file,
-                "unknown data file type; expected a name ending in .csv, .tsv, .jsonl or .json (JSON Lines)", null);
+        throw DataErrors.inFile(
+                file,
+                "unknown data file type; expected a name ending in .csv, .tsv, .jsonl or .json"
+                        + " (JSON Lines)",
+                null);
     }
 }

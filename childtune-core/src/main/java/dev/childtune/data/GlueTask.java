@@ -1,6 +1,7 @@
 package dev.childtune.data;
 
 import dev.childtune.ChildTuneException;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A GLUE task and the layout of its files as the standard GLUE download writes them: a folder
- * (e.g. {@code RTE}) with a {@code train.tsv} and one or more evaluation files, tab-separated UTF-8
+ * A GLUE task and the layout of its files as the standard GLUE download writes them: a folder (e.g.
+ * {@code RTE}) with a {@code train.tsv} and one or more evaluation files, tab-separated UTF-8
  * without quoting. Get one from {@link GlueTasks#byName}.
  *
  * @param task the task: name, labels, metrics
@@ -21,7 +22,12 @@ import java.util.Map;
  * @param devFiles the evaluation file names, the main one first
  */
 public record GlueTask(
-        Task task, String folder, Columns columns, List<String> impliedHeader, String trainFile, List<String> devFiles) {
+        Task task,
+        String folder,
+        Columns columns,
+        List<String> impliedHeader,
+        String trainFile,
+        List<String> devFiles) {
     public GlueTask {
         impliedHeader = impliedHeader == null ? null : List.copyOf(impliedHeader);
         devFiles = List.copyOf(devFiles);
@@ -41,8 +47,13 @@ public record GlueTask(
             }
         }
         if (!missing.isEmpty()) {
-            throw new ChildTuneException(dataDir + ": " + DataErrors.list(missing) + " not found; expected the GLUE "
-                    + folder + " files " + DataErrors.list(files()) + " in this folder (download the GLUE data)");
+            throw new ChildTuneException(
+                    "%s: %s not found; expected the GLUE %s files %s in this folder (download the GLUE data)"
+                            .formatted(
+                                    dataDir,
+                                    DataErrors.list(missing),
+                                    folder,
+                                    DataErrors.list(files())));
         }
         Map<String, List<Example>> dev = new LinkedHashMap<>();
         for (String file : devFiles) {
@@ -61,15 +72,16 @@ public record GlueTask(
     }
 
     /**
-     * The folder to read this task's data from: {@code dataOption} (the {@code --data} option)
-     * when given, else {@code $GLUE_DIR/<folder>} from {@code env}.
+     * The folder to read this task's data from: {@code dataOption} (the {@code --data} option) when
+     * given, else {@code $GLUE_DIR/<folder>} from {@code env}.
      *
      * @param dataOption the folder the user named, or null
      * @param env the environment, e.g. {@link System#getenv()}
      * @throws ChildTuneException when neither is given, or the folder does not exist
      */
     public Path dataDir(Path dataOption, Map<String, String> env) {
-        String expected = "expected a folder with the GLUE " + folder + " files " + DataErrors.list(files());
+        String expected =
+                "expected a folder with the GLUE " + folder + " files " + DataErrors.list(files());
         if (dataOption != null) {
             return requireFolder(dataOption, "--data " + dataOption, expected);
         }
@@ -78,13 +90,15 @@ public record GlueTask(
             Path dir = Path.of(glueDir).resolve(folder);
             return requireFolder(dir, "$GLUE_DIR/" + folder + " = " + dir, expected);
         }
-        throw new ChildTuneException("no data for task " + task.name() + ": pass --data DIR or set $GLUE_DIR so that $GLUE_DIR/"
-                + folder + " holds " + DataErrors.list(files()) + " (download the GLUE data)");
+        throw new ChildTuneException(
+                "no data for task %s: pass --data DIR or set $GLUE_DIR so that $GLUE_DIR/%s holds %s (download the GLUE data)"
+                        .formatted(task.name(), folder, DataErrors.list(files())));
     }
 
     private static Path requireFolder(Path dir, String what, String expected) {
         if (!Files.isDirectory(dir)) {
-            throw new ChildTuneException(what + ": no such folder; " + expected + " (download the GLUE data)");
+            throw new ChildTuneException(
+                    what + ": no such folder; " + expected + " (download the GLUE data)");
         }
         return dir;
     }

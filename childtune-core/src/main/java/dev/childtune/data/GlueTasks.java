@@ -1,6 +1,7 @@
 package dev.childtune.data;
 
 import dev.childtune.ChildTuneException;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,27 +13,42 @@ import java.util.Locale;
 public final class GlueTasks {
     private static final List<String> BINARY = List.of("0", "1");
     private static final List<String> ENTAILMENT = List.of("entailment", "not_entailment");
-    private static final List<String> ACCURACY = List.of("accuracy");
-    private static final List<String> MNLI_LABELS = List.of("contradiction", "entailment", "neutral");
+    private static final List<String> MNLI_LABELS =
+            List.of("contradiction", "entailment", "neutral");
+    private static final List<String> REGRESSION = List.of();
 
-    private static final List<GlueTask> ALL = List.of(
-            glue(new Task("cola", BINARY, false, List.of("matthews_correlation"), "matthews_correlation"), "CoLA",
-                    new Columns("sentence", null, "label"), List.of("source", "label", "original_label", "sentence"),
-                    "dev.tsv"),
-            glue(classification("sst2", BINARY), "SST-2", new Columns("sentence", null, "label"), null, "dev.tsv"),
-            glue(new Task("mrpc", BINARY, false, List.of("f1", "accuracy"), "f1"), "MRPC",
-                    new Columns("#1 String", "#2 String", "Quality"), null, "dev.tsv"),
-            glue(new Task("stsb", List.of(), true, List.of("pearson", "spearmanr"), "pearson"), "STS-B",
-                    new Columns("sentence1", "sentence2", "score"), null, "dev.tsv"),
-            glue(new Task("qqp", BINARY, false, List.of("accuracy", "f1"), "accuracy"), "QQP",
-                    new Columns("question1", "question2", "is_duplicate"), null, "dev.tsv"),
-            glue(classification("mnli", MNLI_LABELS), "MNLI", new Columns("sentence1", "sentence2", "gold_label"),
-                    null, "dev_matched.tsv", "dev_mismatched.tsv"),
-            glue(classification("mnli-mm", MNLI_LABELS), "MNLI", new Columns("sentence1", "sentence2", "gold_label"),
-                    null, "dev_mismatched.tsv"),
-            glue(classification("qnli", ENTAILMENT), "QNLI", new Columns("question", "sentence", "label"), null, "dev.tsv"),
-            glue(classification("rte", ENTAILMENT), "RTE", new Columns("sentence1", "sentence2", "label"), null, "dev.tsv"),
-            glue(classification("wnli", BINARY), "WNLI", new Columns("sentence1", "sentence2", "label"), null, "dev.tsv"));
+    private static final List<String> ACCURACY = List.of("accuracy");
+    private static final List<String> MATTHEWS = List.of("matthews_correlation");
+    private static final List<String> F1_ACCURACY = List.of("f1", "accuracy");
+    private static final List<String> ACCURACY_F1 = List.of("accuracy", "f1");
+    private static final List<String> CORRELATIONS = List.of("pearson", "spearmanr");
+
+    private static final Columns SENTENCE = new Columns("sentence", null, "label");
+    private static final Columns PAIR = new Columns("sentence1", "sentence2", "label");
+    private static final Columns MRPC = new Columns("#1 String", "#2 String", "Quality");
+    private static final Columns STSB = new Columns("sentence1", "sentence2", "score");
+    private static final Columns QQP = new Columns("question1", "question2", "is_duplicate");
+    private static final Columns MNLI = new Columns("sentence1", "sentence2", "gold_label");
+    private static final Columns QNLI = new Columns("question", "sentence", "label");
+    private static final List<String> COLA_HEADER =
+            List.of("source", "label", "original_label", "sentence");
+
+    private static final List<String> DEV = List.of("dev.tsv");
+    private static final List<String> MNLI_DEV = List.of("dev_matched.tsv", "dev_mismatched.tsv");
+    private static final List<String> MNLI_MM_DEV = List.of("dev_mismatched.tsv");
+
+    private static final List<GlueTask> ALL =
+            List.of(
+                    glue("cola", "CoLA", BINARY, MATTHEWS, SENTENCE, COLA_HEADER, DEV),
+                    glue("sst2", "SST-2", BINARY, ACCURACY, SENTENCE, null, DEV),
+                    glue("mrpc", "MRPC", BINARY, F1_ACCURACY, MRPC, null, DEV),
+                    glue("stsb", "STS-B", REGRESSION, CORRELATIONS, STSB, null, DEV),
+                    glue("qqp", "QQP", BINARY, ACCURACY_F1, QQP, null, DEV),
+                    glue("mnli", "MNLI", MNLI_LABELS, ACCURACY, MNLI, null, MNLI_DEV),
+                    glue("mnli-mm", "MNLI", MNLI_LABELS, ACCURACY, MNLI, null, MNLI_MM_DEV),
+                    glue("qnli", "QNLI", ENTAILMENT, ACCURACY, QNLI, null, DEV),
+                    glue("rte", "RTE", ENTAILMENT, ACCURACY, PAIR, null, DEV),
+                    glue("wnli", "WNLI", BINARY, ACCURACY, PAIR, null, DEV));
 
     private GlueTasks() {}
 
@@ -55,18 +71,27 @@ public final class GlueTasks {
         }
         List<String> names = new ArrayList<>();
         ALL.forEach(glue -> names.add(glue.task().name()));
-        throw new ChildTuneException("unknown task " + DataErrors.quote(name) + "; expected one of " + String.join(", ", names));
+        throw new ChildTuneException(
+                "unknown task "
+                        + DataErrors.quote(name)
+                        + "; expected one of "
+                        + String.join(", ", names));
     }
 
     private static String normalize(String name) {
         return name.toLowerCase(Locale.ROOT).replace("-", "").replace("_", "");
     }
 
-    private static Task classification(String name, List<String> labels) {
-        return new Task(name, labels, false, ACCURACY, "accuracy");
-    }
-
-    private static GlueTask glue(Task task, String folder, Columns columns, List<String> impliedHeader, String... devFiles) {
-        return new GlueTask(task, folder, columns, impliedHeader, "train.tsv", List.of(devFiles));
+    /** A task whose main metric is the first; no labels means regression. */
+    private static GlueTask glue(
+            String name,
+            String folder,
+            List<String> labels,
+            List<String> metrics,
+            Columns columns,
+            List<String> impliedHeader,
+            List<String> devFiles) {
+        Task task = new Task(name, labels, labels.isEmpty(), metrics, metrics.get(0));
+        return new GlueTask(task, folder, columns, impliedHeader, "train.tsv", devFiles);
     }
 }

@@ -1,6 +1,7 @@
 package dev.childtune.data;
 
 import dev.childtune.ChildTuneException;
+
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,15 +20,15 @@ public final class Subsample {
      * floors first, then one more for the classes with the largest fractional parts, ties to the
      * lower class id), so the total is exactly {@code n} and each class's count is within one of
      * {@code n * share}. Within a class the examples are picked by a shuffle with one {@code
-     * java.util.Random(seed)}, classes in id order. Regression examples form one class, so they
-     * get a seeded uniform sample. When {@code n} is at least the number of examples, all are
-     * returned.
+     * java.util.Random(seed)}, classes in id order. Regression examples form one class, so they get
+     * a seeded uniform sample. When {@code n} is at least the number of examples, all are returned.
      *
      * @throws ChildTuneException when {@code n} is below 1
      */
     public static List<Example> stratified(List<Example> examples, int n, long seed) {
         if (n < 1) {
-            throw new ChildTuneException("subsample size " + n + " is too small; expected at least 1 example");
+            throw new ChildTuneException(
+                    "subsample size " + n + " is too small; expected at least 1 example");
         }
         int size = examples.size();
         if (n >= size) {

@@ -6,17 +6,19 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.Strictness;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Reads the {@link Columns} of a CSV, TSV or JSON Lines file into a {@link Table}, checking the
- * layout as it goes: every malformed row is a one-line error naming the file, the line and what
- * was expected.
+ * layout as it goes: every malformed row is a one-line error naming the file, the line and what was
+ * expected.
  */
 final class TableReader {
-    private static final Gson STRICT_JSON = new GsonBuilder().setStrictness(Strictness.STRICT).create();
+    private static final Gson STRICT_JSON =
+            new GsonBuilder().setStrictness(Strictness.STRICT).create();
 
     private TableReader() {}
 
@@ -33,30 +35,43 @@ final class TableReader {
             if (headerLine) {
                 String first = in.readRow();
                 if (first == null) {
-                    throw DataErrors.at(file, 1, "empty file; expected a header line naming the columns "
-                            + DataErrors.list(columns.names()) + ", then one example per line");
+                    throw DataErrors.at(
+                            file,
+                            1,
+                            "empty file; expected a header line naming the columns "
+                                    + DataErrors.list(columns.names())
+                                    + ", then one example per line");
                 }
                 header = fields(format, first, in);
             }
             int firstRowLine = in.line() + 1;
-            List<Table.Row> rows = header == null
-                    ? jsonLines(in, columns.names())
-                    : delimited(in, format, header, columns.names());
+            List<Table.Row> rows =
+                    header == null
+                            ? jsonLines(in, columns.names())
+                            : delimited(in, format, header, columns.names());
             if (rows.isEmpty()) {
-                throw DataErrors.at(file, firstRowLine,
-                        "no examples; expected at least one data row" + (headerLine ? " after the header" : ""));
+                throw DataErrors.at(
+                        file,
+                        firstRowLine,
+                        "no examples; expected at least one data row"
+                                + (headerLine ? " after the header" : ""));
             }
             return new Table(file, columns, rows);
         }
     }
 
-    private static List<Table.Row> delimited(TextInput in, FileFormat format, List<String> header, List<String> names) {
+    private static List<Table.Row> delimited(
+            TextInput in, FileFormat format, List<String> header, List<String> names) {
         int[] index = new int[names.size()];
         for (int i = 0; i < index.length; i++) {
             index[i] = header.indexOf(names.get(i));
             if (index[i] < 0) {
-                throw DataErrors.at(in.file(), in.line(), "no column " + DataErrors.quote(names.get(i))
-                        + " in the header; expected it among the header's columns " + DataErrors.list(header));
+                throw DataErrors.at(
+                        in.file(),
+                        in.line(),
+                        "no column %s in the header; expected it among the header's columns %s"
+                                .formatted(
+                                        DataErrors.quote(names.get(i)), DataErrors.list(header)));
             }
         }
         List<Table.Row> rows = new ArrayList<>();
@@ -64,8 +79,15 @@ final class TableReader {
             int line = in.line();
             List<String> fields = fields(format, text, in);
             if (fields.size() != header.size()) {
-                throw DataErrors.at(in.file(), line, "found " + fields.size() + " " + separated(format)
-                        + " columns, expected " + header.size() + ": " + DataErrors.list(header));
+                throw DataErrors.at(
+                        in.file(),
+                        line,
+                        "found %d %s columns, expected %d: %s"
+                                .formatted(
+                                        fields.size(),
+                                        separated(format),
+                                        header.size(),
+                                        DataErrors.list(header)));
             }
             String[] cells = new String[index.length];
             for (int i = 0; i < index.length; i++) {
@@ -101,8 +123,11 @@ final class TableReader {
                         field.append(text, i, text.length()).append('\n');
                         text = in.readLine();
                         if (text == null) {
-                            throw DataErrors.at(in.file(), rowLine,
-                                    "quoted field never closed; expected a closing \" before the end of the file");
+                            throw DataErrors.at(
+                                    in.file(),
+                                    rowLine,
+                                    "quoted field never closed; expected a closing \" before the"
+                                            + " end of the file");
                         }
                         i = 0;
                     } else if (quote + 1 < text.length() && text.charAt(quote + 1) == '"') {
@@ -115,8 +140,13 @@ final class TableReader {
                     }
                 }
                 if (i < text.length() && text.charAt(i) != ',') {
-                    throw DataErrors.at(in.file(), in.line(), "unexpected " + DataErrors.quote(text.substring(i, i + 1))
-                            + " after a closing quote; expected a comma or the end of the line (write \"\" for a quote inside a quoted field)");
+                    throw DataErrors.at(
+                            in.file(),
+                            in.line(),
+                            "unexpected "
+                                    + DataErrors.quote(text.substring(i, i + 1))
+                                    + " after a closing quote; expected a comma or the end of the"
+                                    + " line (write \"\" for a quote inside a quoted field)");
                 }
             } else {
                 int comma = text.indexOf(',', i);
@@ -150,12 +180,20 @@ final class TableReader {
         try {
             element = STRICT_JSON.fromJson(text, JsonElement.class);
         } catch (JsonParseException e) {
-            throw DataErrors.at(in.file(), in.line(), "not valid JSON (" + e.getMessage()
-                    + "); expected one JSON object per line (JSON Lines)");
+            throw DataErrors.at(
+                    in.file(),
+                    in.line(),
+                    "not valid JSON ("
+                            + e.getMessage()
+                            + "); expected one JSON object per line (JSON Lines)");
         }
         if (!element.isJsonObject()) {
-            throw DataErrors.at(in.file(), in.line(), "found " + DataErrors.quote(text)
-                    + "; expected one JSON object per line (JSON Lines)");
+            throw DataErrors.at(
+                    in.file(),
+                    in.line(),
+                    "found "
+                            + DataErrors.quote(text)
+                            + "; expected one JSON object per line (JSON Lines)");
         }
         return element.getAsJsonObject();
     }
@@ -163,12 +201,18 @@ final class TableReader {
     private static String jsonCell(TextInput in, JsonObject object, String name) {
         JsonElement value = object.get(name);
         if (value == null) {
-            throw DataErrors.at(in.file(), in.line(), "no key " + DataErrors.quote(name)
-                    + "; expected it among this object's keys " + DataErrors.list(object.keySet()));
+            throw DataErrors.at(
+                    in.file(),
+                    in.line(),
+                    "no key %s; expected it among this object's keys %s"
+                            .formatted(DataErrors.quote(name), DataErrors.list(object.keySet())));
         }
         if (!value.isJsonPrimitive()) {
-            throw DataErrors.at(in.file(), in.line(), "key " + DataErrors.quote(name) + " holds "
-                    + DataErrors.quote(value.toString()) + "; expected a string or a number");
+            throw DataErrors.at(
+                    in.file(),
+                    in.line(),
+                    "key %s holds %s; expected a string or a number"
+                            .formatted(DataErrors.quote(name), DataErrors.quote(value.toString())));
         }
         return value.getAsString();
     }

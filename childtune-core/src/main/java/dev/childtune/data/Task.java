@@ -1,6 +1,7 @@
 package dev.childtune.data;
 
 import dev.childtune.ChildTuneException;
+
 import java.util.HashSet;
 import java.util.List;
 
@@ -14,20 +15,32 @@ import java.util.List;
  * @param metrics the metric names reported for the task, e.g. {@code [f1, accuracy]}
  * @param mainMetric the one of {@code metrics} used to compare runs (higher is better)
  */
-public record Task(String name, List<String> labels, boolean regression, List<String> metrics, String mainMetric) {
+public record Task(
+        String name,
+        List<String> labels,
+        boolean regression,
+        List<String> metrics,
+        String mainMetric) {
     public Task {
         labels = List.copyOf(labels);
         metrics = List.copyOf(metrics);
         if (regression != labels.isEmpty()) {
             throw new IllegalArgumentException(
-                    name + ": a regression task has no class labels and a classification task needs some");
+                    name
+                            + ": a regression task has no class labels and a classification task"
+                            + " needs some");
         }
         if (!metrics.contains(mainMetric)) {
-            throw new IllegalArgumentException(name + ": main metric " + mainMetric + " is not among " + metrics);
+            throw new IllegalArgumentException(
+                    name + ": main metric " + mainMetric + " is not among " + metrics);
         }
         if (new HashSet<>(labels).size() != labels.size()) {
-            throw new ChildTuneException("task " + name + ": duplicate class labels in " + DataErrors.list(labels)
-                    + "; expected each label once");
+            throw new ChildTuneException(
+                    "task "
+                            + name
+                            + ": duplicate class labels in "
+                            + DataErrors.list(labels)
+                            + "; expected each label once");
         }
     }
 

@@ -17,15 +17,17 @@ import java.nio.file.Path;
 /**
  * Reads a UTF-8 text file line by line, counting lines. Lines end at {@code \n} only (a {@code \r}
  * before it is dropped, so CRLF files read the same; a lone {@code \r} is ordinary text); a
- * byte-order mark at the start is skipped; the last line need not end with a newline. Invalid
- * UTF-8 and I/O failures become one-line errors naming the file.
+ * byte-order mark at the start is skipped; the last line need not end with a newline. Invalid UTF-8
+ * and I/O failures become one-line errors naming the file.
  */
 final class TextInput implements Closeable {
     private final Path file;
     private final InputStream input;
-    private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder decoder =
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
     private final ByteBuffer bytes = ByteBuffer.allocate(1 << 16);
     private final char[] buffer = new char[1 << 16];
     private final StringBuilder pending = new StringBuilder();
@@ -110,8 +112,11 @@ final class TextInput implements Closeable {
             if (text.isEmpty()) {
                 blankLine = blankLine == 0 ? line : blankLine;
             } else if (blankLine != 0) {
-                throw DataErrors.at(file, blankLine,
-                        "blank line inside the data; expected one row per line (blank lines may only end the file)");
+                throw DataErrors.at(
+                        file,
+                        blankLine,
+                        "blank line inside the data; expected one row per line (blank lines may"
+                                + " only end the file)");
             } else {
                 return text;
             }

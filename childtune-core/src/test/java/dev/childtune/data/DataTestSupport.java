@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.childtune.ChildTuneException;
+
+import org.junit.jupiter.api.function.Executable;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.function.Executable;
 
 /** Small data files and checks of error messages for the tests of this package. */
 final class DataTestSupport {
@@ -36,7 +38,9 @@ final class DataTestSupport {
     /** Same, and the message starts with "{@code <file>:<line>: }". */
     static String assertErrorAt(Executable action, Path file, int line, String... fragments) {
         String message = assertError(action, fragments);
-        assertTrue(message.startsWith(file + ":" + line + ": "), "expected " + file.getFileName() + ":" + line + " in: " + message);
+        assertTrue(
+                message.startsWith(file + ":" + line + ": "),
+                "expected " + file.getFileName() + ":" + line + " in: " + message);
         return message;
     }
 }

@@ -1,28 +1,33 @@
 package dev.childtune.data;
 
 import static dev.childtune.data.DataTestSupport.write;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The user's own CSV, TSV and JSON Lines files. */
 class FileDatasetTest {
     private static final Columns PAIR = new Columns("premise", "hypothesis", "label");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void csvQuotingFollowsRfc4180() throws IOException {
-        Path train = write(dir, "train.csv", "premise,hypothesis,label\r\n"
-                + "\"Hello, world\",\"She said \"\"hi\"\"\",yes\r\n"
-                + "\"two\nlines\",plain \"quotes\" stay,no\r\n"
-                + "\"\",,yes\r\n");
+        Path train =
+                write(
+                        dir,
+                        "train.csv",
+                        "premise,hypothesis,label\r\n"
+                                + "\"Hello, world\",\"She said \"\"hi\"\"\",yes\r\n"
+                                + "\"two\nlines\",plain \"quotes\" stay,no\r\n"
+                                + "\"\",,yes\r\n");
         TaskData data = FileDataset.read(train, train, PAIR, false, null);
         List<Example> examples = data.train();
         assertEquals(3, examples.size());
@@ -32,10 +37,14 @@ class FileDatasetTest {
         assertEquals("plain \"quotes\" stay", examples.get(1).textB());
         assertEquals("", examples.get(2).textA());
         assertEquals("", examples.get(2).textB());
-        assertEquals(List.of(2, 3, 5), List.of(examples.get(0).line(), examples.get(1).line(), examples.get(2).line()),
+        assertEquals(
+                List.of(2, 3, 5),
+                List.of(examples.get(0).line(), examples.get(1).line(), examples.get(2).line()),
                 "each example's line is where its row starts");
         assertEquals(List.of("no", "yes"), data.task().labels());
-        assertEquals(List.of(1, 0, 1), List.of(examples.get(0).label(), examples.get(1).label(), examples.get(2).label()));
+        assertEquals(
+                List.of(1, 0, 1),
+                List.of(examples.get(0).label(), examples.get(1).label(), examples.get(2).label()));
         assertEquals(List.of("dev"), List.copyOf(data.devSplits().keySet()));
     }
 
@@ -43,7 +52,8 @@ class FileDatasetTest {
     void tsvSplitsOnTabsOnly() throws IOException {
         Path train = write(dir, "train.tsv", "id\tsentence\tlabel\n1\t\"a, b\"\tpos\n2\tc\tneg\n");
         Path dev = write(dir, "dev.tsv", "id\tsentence\tlabel\n1\td\tneg\n");
-        TaskData data = FileDataset.read(train, dev, new Columns("sentence", null, "label"), false, null);
+        TaskData data =
+                FileDataset.read(train, dev, new Columns("sentence", null, "label"), false, null);
         assertEquals("\"a, b\"", data.train().get(0).textA());
         assertNull(data.train().get(0).textB());
         assertEquals(List.of("neg", "pos"), data.task().labels());
@@ -54,10 +64,16 @@ class FileDatasetTest {
 
     @Test
     void jsonLinesLabelsMayBeNumbersOrStrings() throws IOException {
-        Path train = write(dir, "train.jsonl", "{\"premise\": \"a\", \"hypothesis\": \"b\", \"label\": 10}\n"
-                + "{\"premise\": \"c\\nd\", \"hypothesis\": \"e\", \"label\": \"9\", \"extra\": [1]}\n"
-                + "{\"premise\": \"f\", \"hypothesis\": \"g\", \"label\": -1}\n\n");
-        Path dev = write(dir, "dev.json", "{\"label\": 9, \"hypothesis\": \"y\", \"premise\": \"x\"}");
+        Path train =
+                write(
+                        dir,
+                        "train.jsonl",
+                        "{\"premise\": \"a\", \"hypothesis\": \"b\", \"label\": 10}\n"
+                            + "{\"premise\": \"c\\n"
+                            + "d\", \"hypothesis\": \"e\", \"label\": \"9\", \"extra\": [1]}\n"
+                            + "{\"premise\": \"f\", \"hypothesis\": \"g\", \"label\": -1}\n\n");
+        Path dev =
+                write(dir, "dev.json", "{\"label\": 9, \"hypothesis\": \"y\", \"premise\": \"x\"}");
         TaskData data = FileDataset.read(train, dev, PAIR, false, null);
         assertEquals(List.of("-1", "9", "10"), data.task().labels(), "integers sort numerically");
         assertEquals(List.of(2, 1, 0), data.train().stream().map(Example::label).toList());
@@ -75,7 +91,13 @@ class FileDatasetTest {
     @Test
     void explicitLabelsKeepTheirOrder() throws IOException {
         Path train = write(dir, "train.csv", "s,l\na,neg\nb,pos\n");
-        TaskData data = FileDataset.read(train, train, new Columns("s", null, "l"), false, List.of("pos", "neutral", "neg"));
+        TaskData data =
+                FileDataset.read(
+                        train,
+                        train,
+                        new Columns("s", null, "l"),
+                        false,
+                        List.of("pos", "neutral", "neg"));
         assertEquals(List.of("pos", "neutral", "neg"), data.task().labels());
         assertEquals(List.of(2, 0), data.train().stream().map(Example::label).toList());
         assertEquals(3, data.task().numLabels());
@@ -83,7 +105,11 @@ class FileDatasetTest {
 
     @Test
     void regressionReadsNumbers() throws IOException {
-        Path train = write(dir, "train.jsonl", "{\"s\": \"a\", \"y\": 1.25}\n{\"s\": \"b\", \"y\": \"-3e-1\"}\n");
+        Path train =
+                write(
+                        dir,
+                        "train.jsonl",
+                        "{\"s\": \"a\", \"y\": 1.25}\n{\"s\": \"b\", \"y\": \"-3e-1\"}\n");
         Path dev = write(dir, "dev.csv", "s,y\nc,4\n");
         TaskData data = FileDataset.read(train, dev, new Columns("s", null, "y"), true, null);
         assertEquals(List.of(1.25, -0.3), data.train().stream().map(Example::score).toList());

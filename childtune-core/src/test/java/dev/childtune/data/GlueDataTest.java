@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.childtune.testing.SharedData;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,25 +20,24 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Reads the real GLUE files in {@code ../shared/glue} and checks every example against the raw
- * lines, split here by the column positions of the GLUE layouts (not by header names, as the
- * reader does).
+ * lines, split here by the column positions of the GLUE layouts (not by header names, as the reader
+ * does).
  */
 class GlueDataTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        // task, train rows, dev rows, header lines, text column, pair column (-1: none), label column
+        // task, train rows, dev rows, header lines, text column, pair column (-1: none), label
+        // column
         "cola, 8551, 1043, 0, 3, -1, 1",
         "rte,  2490,  277, 1, 1,  2, 3",
         "mrpc, 3668,  408, 1, 3,  4, 0",
         "stsb, 5749, 1500, 1, 7,  8, 9",
     })
-    void everyExampleMatchesTheRawFile(String name, int trainRows, int devRows, int headerLines, int text, int pair, int label)
+    void everyExampleMatchesTheRawFile(
+            String name, int trainRows, int devRows, int headerLines, int text, int pair, int label)
             throws IOException {
         GlueTask glue = GlueTasks.byName(name);
         Path dir = glueFolder(glue);
@@ -70,7 +74,8 @@ class GlueDataTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({"cola, 0, 1", "rte, 1, 3", "mrpc, 1, 0"})
-    void labelCountsMatchTheRawFiles(String name, int headerLines, int labelColumn) throws IOException {
+    void labelCountsMatchTheRawFiles(String name, int headerLines, int labelColumn)
+            throws IOException {
         GlueTask glue = GlueTasks.byName(name);
         Path dir = glueFolder(glue);
         TaskData data = glue.read(dir);
@@ -85,7 +90,8 @@ class GlueDataTest {
                 actual.merge(labels.get(example.label()), 1, Integer::sum);
             }
             assertEquals(expected, actual, name + " " + split);
-            assertEquals(labels.size(), actual.size(), "every class occurs in " + name + " " + split);
+            assertEquals(
+                    labels.size(), actual.size(), "every class occurs in " + name + " " + split);
         }
     }
 
@@ -103,8 +109,10 @@ class GlueDataTest {
         GlueTask mrpc = GlueTasks.byName("MRPC");
         Path train = glueFolder(mrpc).resolve("train.tsv");
         byte[] head = Files.readAllBytes(train);
-        assertEquals(List.of((byte) 0xEF, (byte) 0xBB, (byte) 0xBF, (byte) 'Q'),
-                List.of(head[0], head[1], head[2], head[3]), "the raw file starts with a BOM, then Quality");
+        assertEquals(
+                List.of((byte) 0xEF, (byte) 0xBB, (byte) 0xBF, (byte) 'Q'),
+                List.of(head[0], head[1], head[2], head[3]),
+                "the raw file starts with a BOM, then Quality");
         assertEquals(3668, mrpc.readSplit(train).size());
     }
 
@@ -133,7 +141,8 @@ class GlueDataTest {
 
     private static Path glueFolder(GlueTask glue) {
         Path shared = SharedData.sharedRoot();
-        assumeTrue(shared != null, "skipped: ../shared (with glue/) not found beside the repository");
+        assumeTrue(
+                shared != null, "skipped: ../shared (with glue/) not found beside the repository");
         Path dir = shared.resolve("glue").resolve(glue.folder());
         assumeTrue(Files.isDirectory(dir), "skipped: GLUE data " + dir + " is missing");
         return dir;

@@ -2,30 +2,33 @@ package dev.childtune.data;
 
 import static dev.childtune.data.DataTestSupport.assertError;
 import static dev.childtune.data.DataTestSupport.write;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /** Task names, labels, metrics and layouts of the GLUE tasks, on small files of their layouts. */
 class GlueTasksTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-        "CoLA, cola", "cola, cola", "SST-2, sst2", "sst2, sst2", "MRPC, mrpc", "STS-B, stsb", "stsb, stsb",
-        "sts_b, stsb", "QQP, qqp", "MNLI, mnli", "mnli-mm, mnli-mm", "MNLI_MM, mnli-mm", "QNLI, qnli", "RTE, rte",
+        "CoLA, cola", "cola, cola", "SST-2, sst2", "sst2, sst2", "MRPC, mrpc", "STS-B, stsb",
+                "stsb, stsb",
+        "sts_b, stsb", "QQP, qqp", "MNLI, mnli", "mnli-mm, mnli-mm", "MNLI_MM, mnli-mm",
+                "QNLI, qnli", "RTE, rte",
         "wnli, wnli"
     })
     void namesAreMatchedIgnoringCaseAndHyphens(String given, String expected) {
@@ -34,7 +37,9 @@ class GlueTasksTest {
 
     @Test
     void unknownTaskListsTheKnownOnes() {
-        assertError(() -> GlueTasks.byName("squad"), "unknown task \"squad\"",
+        assertError(
+                () -> GlueTasks.byName("squad"),
+                "unknown task \"squad\"",
                 "cola, sst2, mrpc, stsb, qqp, mnli, mnli-mm, qnli, rte, wnli");
     }
 
@@ -64,27 +69,42 @@ class GlueTasksTest {
         assertMetrics("rte", "accuracy", "accuracy");
         assertMetrics("wnli", "accuracy", "accuracy");
         for (GlueTask glue : GlueTasks.all()) {
-            assertEquals(glue.task().regression(), glue.task().name().equals("stsb"), glue.task().name());
+            assertEquals(
+                    glue.task().regression(),
+                    glue.task().name().equals("stsb"),
+                    glue.task().name());
         }
     }
 
     @Test
     void mnliHasMatchedAndMismatchedDevSplitsAndColumnsFoundByName() throws IOException {
-        String trainHeader = "index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse"
-                + "\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2\tlabel1\tgold_label\n";
-        String devHeader = "index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse"
-                + "\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2\tlabel1\tlabel2\tlabel3\tlabel4\tlabel5"
-                + "\tgold_label\n";
+        String trainHeader =
+                "index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse"
+                    + "\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2\tlabel1"
+                    + "\tgold_label\n";
+        String devHeader =
+                "index\tpromptID\tpairID\tgenre\tsentence1_binary_parse\tsentence2_binary_parse"
+                    + "\tsentence1_parse\tsentence2_parse\tsentence1\tsentence2\tlabel1\tlabel2"
+                    + "\tlabel3\tlabel4\tlabel5\tgold_label\n";
         Path mnli = Files.createDirectories(dir.resolve("MNLI"));
-        write(mnli, "train.tsv", trainHeader
-                + "0\t1\t1n\tgov\t( a )\t( b )\t(ROOT a)\t(ROOT b)\tHe said \"yes.\tHe agreed.\tneutral\tentailment\n");
-        String devRow = "\t1\t1n\tgov\t( a )\t( b )\t(ROOT a)\t(ROOT b)\tPremise\tHypothesis"
-                + "\tneutral\tneutral\tcontradiction\tneutral\tneutral\t";
+        write(
+                mnli,
+                "train.tsv",
+                trainHeader
+                        + "0\t1\t1n\tgov\t( a )\t( b )\t(ROOT a)\t(ROOT b)\tHe said \"yes.\tHe"
+                        + " agreed.\tneutral\tentailment\n");
+        String devRow =
+                "\t1\t1n\tgov\t( a )\t( b )\t(ROOT a)\t(ROOT b)\tPremise\tHypothesis"
+                        + "\tneutral\tneutral\tcontradiction\tneutral\tneutral\t";
         write(mnli, "dev_matched.tsv", devHeader + "0" + devRow + "contradiction\n");
-        write(mnli, "dev_mismatched.tsv", devHeader + "0" + devRow + "neutral\n1" + devRow + "neutral\n");
+        write(
+                mnli,
+                "dev_mismatched.tsv",
+                devHeader + "0" + devRow + "neutral\n1" + devRow + "neutral\n");
 
         TaskData data = GlueTasks.byName("mnli").read(mnli);
-        assertEquals(List.of("dev_matched", "dev_mismatched"), List.copyOf(data.devSplits().keySet()));
+        assertEquals(
+                List.of("dev_matched", "dev_mismatched"), List.copyOf(data.devSplits().keySet()));
         Example train = data.train().get(0);
         assertEquals("He said \"yes.", train.textA(), "quotes are ordinary characters");
         assertEquals("He agreed.", train.textB());
@@ -120,15 +140,22 @@ class GlueTasksTest {
         write(qnli, "train.tsv", "index\tquestion\tsentence\tlabel\n0\tQ?\tS.\tnot_entailment\n");
         write(qnli, "dev.tsv", "index\tquestion\tsentence\tlabel\n0\tQ?\tS.\tentailment\n");
         TaskData nli = GlueTasks.byName("qnli").read(qnli);
-        assertEquals(List.of("Q?", "S.", 1), List.of(nli.train().get(0).textA(), nli.train().get(0).textB(),
-                nli.train().get(0).label()));
+        assertEquals(
+                List.of("Q?", "S.", 1),
+                List.of(
+                        nli.train().get(0).textA(),
+                        nli.train().get(0).textB(),
+                        nli.train().get(0).label()));
     }
 
     @Test
     void readNamesTheMissingFiles() throws IOException {
         write(dir, "train.tsv", "index\tsentence1\tsentence2\tlabel\n0\ta\tb\tentailment\n");
-        assertError(() -> GlueTasks.byName("rte").read(dir), dir + ": \"dev.tsv\" not found",
-                "\"train.tsv\", \"dev.tsv\"", "download the GLUE data");
+        assertError(
+                () -> GlueTasks.byName("rte").read(dir),
+                dir + ": \"dev.tsv\" not found",
+                "\"train.tsv\", \"dev.tsv\"",
+                "download the GLUE data");
     }
 
     @Test
@@ -140,12 +167,21 @@ class GlueTasksTest {
         assertEquals(option, rte.dataDir(option, env));
         assertEquals(rteDir, rte.dataDir(null, env));
 
-        assertError(() -> rte.dataDir(dir.resolve("nope"), env), "--data " + dir.resolve("nope") + ": no such folder",
+        assertError(
+                () -> rte.dataDir(dir.resolve("nope"), env),
+                "--data " + dir.resolve("nope") + ": no such folder",
                 "\"train.tsv\", \"dev.tsv\"");
-        assertError(() -> GlueTasks.byName("mrpc").dataDir(null, env), "$GLUE_DIR/MRPC = " + dir.resolve("MRPC"),
+        assertError(
+                () -> GlueTasks.byName("mrpc").dataDir(null, env),
+                "$GLUE_DIR/MRPC = " + dir.resolve("MRPC"),
                 "no such folder");
-        String message = assertError(() -> rte.dataDir(null, Map.of()), "--data DIR", "$GLUE_DIR/RTE",
-                "\"train.tsv\", \"dev.tsv\"", "download the GLUE data");
+        String message =
+                assertError(
+                        () -> rte.dataDir(null, Map.of()),
+                        "--data DIR",
+                        "$GLUE_DIR/RTE",
+                        "\"train.tsv\", \"dev.tsv\"",
+                        "download the GLUE data");
         assertFalse(message.contains("null"), message);
     }
 

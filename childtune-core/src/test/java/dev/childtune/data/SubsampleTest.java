@@ -1,17 +1,19 @@
 package dev.childtune.data;
 
 import static dev.childtune.data.DataTestSupport.assertError;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
 
 /** Seeded, label-stratified subsamples. */
 class SubsampleTest {
@@ -41,7 +43,9 @@ class SubsampleTest {
             sample.forEach(e -> counts[e.label()]++);
             double[] shares = {0.6, 0.3, 0.1};
             for (int c = 0; c < 3; c++) {
-                assertTrue(Math.abs(counts[c] - Math.round(n * shares[c])) <= 1, "class " + c + " of n=" + n + ": " + counts[c]);
+                assertTrue(
+                        Math.abs(counts[c] - Math.round(n * shares[c])) <= 1,
+                        "class " + c + " of n=" + n + ": " + counts[c]);
             }
             for (int i = 1; i < sample.size(); i++) {
                 assertTrue(sample.get(i - 1).line() < sample.get(i).line(), "original order kept");
@@ -54,7 +58,8 @@ class SubsampleTest {
 
     @Test
     void largestRemainderGivesTheExtraToTheLargestFraction() {
-        // shares 0.6 / 0.3 / 0.1 of n = 5: 3.0, 1.5, 0.5 -> floors 3, 1, 0; one left goes to class 1 (tie -> lower id)
+        // shares 0.6 / 0.3 / 0.1 of n = 5: 3.0, 1.5, 0.5 -> floors 3, 1, 0; one left goes to class
+        // 1 (tie -> lower id)
         int[] counts = new int[3];
         Subsample.stratified(threeClasses(), 5, 3).forEach(e -> counts[e.label()]++);
         assertEquals(List.of(3, 2, 0), List.of(counts[0], counts[1], counts[2]));
@@ -63,8 +68,10 @@ class SubsampleTest {
     @Test
     void seedDecides() {
         List<Example> examples = threeClasses();
-        assertEquals(Subsample.stratified(examples, 50, 42), Subsample.stratified(examples, 50, 42));
-        assertNotEquals(Subsample.stratified(examples, 50, 42), Subsample.stratified(examples, 50, 43));
+        assertEquals(
+                Subsample.stratified(examples, 50, 42), Subsample.stratified(examples, 50, 42));
+        assertNotEquals(
+                Subsample.stratified(examples, 50, 42), Subsample.stratified(examples, 50, 43));
     }
 
     @Test

@@ -1,18 +1,19 @@
 package dev.childtune.data;
 
 import static dev.childtune.data.DataTestSupport.write;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import java.io.IOException;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Path;
+
 /** Line splitting and decoding under the readers. */
 class TextInputTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void linesEndAtNewlinesOnly() throws IOException {

@@ -11,6 +11,7 @@ import dev.childtune.model.nn.LayerNorm;
 import dev.childtune.model.nn.Linear;
 import dev.childtune.model.nn.Module;
 import dev.childtune.model.nn.ModuleList;
+import dev.childtune.model.nn.Scalars;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -90,7 +91,7 @@ public final class Bert {
             NDArray valueLayer = transposeForScores(value.forward(hiddenStates));
             // (batch, heads, seq, seq)
             NDArray attentionScores = queryLayer.matMul(keyLayer.transpose(0, 1, 3, 2))
-                    .div(Math.sqrt(attentionHeadSize))
+                    .div(Scalars.constant(hiddenStates.getManager(), Math.sqrt(attentionHeadSize)))
                     .add(extendedAttentionMask);
             NDArray attentionProbs = attentionScores.softmax(-1);
             NDArray contextLayer = dropout.forward(attentionProbs, training).matMul(valueLayer);

@@ -6,27 +6,23 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.childtune.checkpoint.DType;
 import dev.childtune.checkpoint.TensorData;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /** Moves tensors between checkpoint files (Java side) and the engine. */
 public final class Tensors {
     private Tensors() {}
 
     /**
-     * A float32 engine array with the tensor's values, in memory of its own. F16 and BF16 are
-     * widened in Java first: bfloat16 must never reach DJL.
+     * A float32 engine array with the tensor's values, in memory the engine owns. (DJL wraps a
+     * Java buffer without copying it, and a checkpoint's buffer may be a read-only map of the
+     * file.) F16 and BF16 are widened in Java first: bfloat16 must never reach DJL.
      */
     public static NDArray toFloatArray(NDManager manager, TensorData tensor) {
         Shape shape = new Shape(tensor.shape());
-        if (tensor.dtype() == DType.F32) {
-            // The engine wraps a direct buffer without copying it; a checkpoint's buffer may be a
-            // read-only memory map of the file, so the weights get a writable copy.
-            ByteBuffer copy = ByteBuffer.allocateDirect(tensor.data().remaining()).order(ByteOrder.nativeOrder());
-            copy.put(tensor.data().duplicate()).flip();
-            return manager.create(copy, shape, DataType.FLOAT32);
+        try (NDArray view = tensor.dtype() == DType.F32
+                ? manager.create(tensor.data(), shape, DataType.FLOAT32)
+                : manager.create(tensor.toFloats(), shape)) {
+            return view.duplicate();
         }
-        return manager.create(tensor.toFloats(), shape);
     }
 
     /** An int64 engine array with the values of an integer tensor. */

@@ -7,6 +7,7 @@ import ai.djl.training.GradientCollector;
 import dev.childtune.model.ClassifierOutput;
 import dev.childtune.model.SequenceClassifier;
 import dev.childtune.model.nn.Parameter;
+import dev.childtune.model.nn.Scalars;
 import dev.childtune.tuning.GradientMask;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -51,7 +52,7 @@ public final class OptimizerStep {
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                     ClassifierOutput out = model.forward(batch.inputs(), dropout);
                     NDArray batchLoss = model.loss(out.logits(), batch.labels());
-                    collector.backward(batchLoss.div(microBatches.size()));
+                    collector.backward(batchLoss.div(Scalars.constant(batchLoss.getManager(), microBatches.size())));
                     loss += batchLoss.getFloat() / microBatches.size();
                 }
             }

@@ -143,6 +143,45 @@ class HuggingFaceParityTest {
         }
     }
 
+    /**
+     * What autograd saved in the forward pass must still be valid in the backward pass, even after
+     * a garbage collection has freed and refilled Java's native buffers in between (DJL's
+     * number-operand operations free their scalar's memory at once; see {@code Scalars}).
+     */
+    @Test
+    void gradientsSurviveAGarbageCollectionBetweenForwardAndBackward() throws Exception {
+        Path fixtureDir = SharedData.fixture("hf/bert");
+        Map<String, TensorData> expected = SafeTensors.read(fixtureDir.resolve("expected.safetensors"));
+        try (PretrainedModel model = PretrainedModel.load(folderWith(tmp, "bert", "model.safetensors"));
+                NDManager manager = model.manager().newSubManager()) {
+            SequenceClassifier classifier = model.classifier();
+            classifier.namedParameters().values().forEach(p -> p.array().setRequiresGradient(true));
+            Batch batch = FixtureBatch.read(fixtureDir.resolve("inputs.json"), manager);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray loss = classifier.loss(classifier.forward(batch.inputs(), false).logits(), batch.labels());
+                for (int round = 0; round < 3; round++) {
+                    System.gc();
+                    Thread.sleep(20);
+                    java.util.List<java.nio.ByteBuffer> garbage = new java.util.ArrayList<>();
+                    for (int i = 0; i < 2000; i++) {
+                        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(4 << (i % 6))
+                                .order(java.nio.ByteOrder.nativeOrder());
+                        while (b.remaining() >= 4) {
+                            b.putFloat(Float.NaN);
+                        }
+                        garbage.add(b);
+                    }
+                }
+                collector.backward(loss);
+            }
+            for (var e : classifier.namedParameters().entrySet()) {
+                try (NDArray g = e.getValue().array().getGradient()) {
+                    compare(expected, "grad." + e.getKey(), g, 1e-5, 1e-4);
+                }
+            }
+        }
+    }
+
     /** Both file formats hold the same bits, so they must give bit-identical outputs. */
     @Test
     void safetensorsAndBinGiveBitIdenticalLogits() throws IOException {

@@ -96,4 +96,56 @@ class ChildTuneCliTest {
         assertEquals(ChildTuneCli.INPUT_ERROR, r.exitCode());
         assertTrue(r.err().contains("bogus.onnx"), r.err());
     }
+
+    /** Generic CSV data: a positive/negative toy task. */
+    private static void writeToyCsv(Path file, int rows) throws java.io.IOException {
+        StringBuilder csv = new StringBuilder("text,label\n");
+        String[] good = {"a wonderful, moving film", "great acting and a clever plot", "I loved every minute"};
+        String[] bad = {"a dull, lifeless mess", "terrible pacing and flat jokes", "I want my money back"};
+        for (int i = 0; i < rows; i++) {
+            csv.append('"').append(i % 2 == 0 ? good[i % 3] : bad[i % 3]).append("\",").append(i % 2 == 0 ? "pos" : "neg")
+                    .append('\n');
+        }
+        java.nio.file.Files.writeString(file, csv.toString());
+    }
+
+    @Test
+    void trainThenEvaluateOnGenericCsv(@TempDir Path tmp) throws Exception {
+        Path train = tmp.resolve("train.csv");
+        Path dev = tmp.resolve("dev.csv");
+        writeToyCsv(train, 16);
+        writeToyCsv(dev, 6);
+        Path output = tmp.resolve("run");
+        Result r = run("train", "--train-file", train.toString(), "--validation-file", dev.toString(), "--max-steps",
+                "3", "--batch-size", "4", "--learning-rate", "1e-4", "--output", output.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().contains("custom accuracy = "), r.out());
+        JsonObject results = JsonParser.parseString(java.nio.file.Files.readString(output.resolve("results.json")))
+                .getAsJsonObject();
+        assertEquals(3, results.get("steps").getAsInt());
+        assertEquals("finetune", results.get("method").getAsString());
+        JsonObject runJson = JsonParser.parseString(java.nio.file.Files.readString(output.resolve("run.json")))
+                .getAsJsonObject();
+        assertEquals(1e-4, runJson.getAsJsonObject("arguments").get("learning_rate").getAsDouble());
+        assertTrue(runJson.getAsJsonObject("provenance").has("djl_version"));
+        assertTrue(r.err().contains("step 3/3"), "progress lines on a non-terminal: " + r.err());
+
+        Result e = run("evaluate", "--model", output.resolve("model").toString(), "--train-file", train.toString(),
+                "--validation-file", dev.toString());
+        assertEquals(0, e.exitCode(), e.err());
+        double trained = results.getAsJsonObject("metrics").get("accuracy").getAsDouble();
+        assertTrue(e.out().contains(String.format(java.util.Locale.ROOT, "accuracy               %.4f", trained)),
+                "evaluate reproduces the run's accuracy " + trained + ": " + e.out());
+    }
+
+    @Test
+    void aMalformedRowIsOneLineNamingFileAndLine(@TempDir Path tmp) throws Exception {
+        Path train = java.nio.file.Files.writeString(tmp.resolve("train.tsv"), "text\tlabel\ngood\t1\nbad row without label\n");
+        Result r = run("train", "--train-file", train.toString(), "--validation-file", train.toString(), "--output",
+                tmp.resolve("run").toString());
+        assertEquals(ChildTuneCli.INPUT_ERROR, r.exitCode());
+        assertTrue(r.err().contains("train.tsv:3"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertTrue(!java.nio.file.Files.exists(tmp.resolve("run")), "nothing written for rejected input");
+    }
 }

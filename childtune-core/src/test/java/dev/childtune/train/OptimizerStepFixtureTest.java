@@ -45,6 +45,35 @@ class OptimizerStepFixtureTest {
         }));
     }
 
+    /** Two micro-batches of two examples make the same gradient and step as one batch of four. */
+    @Test
+    void gradientAccumulationEqualsTheWholeBatch() throws IOException {
+        float[][] after = new float[2][];
+        float[][] gradient = new float[2][];
+        for (int variant = 0; variant < 2; variant++) {
+            try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));
+                    NDManager manager = model.manager().newSubManager();
+                    AdamW adamW = AdamW.builder(model.classifier().namedParameters(), model.manager()).build()) {
+                Batch whole = FixtureBatch.readAll(SharedData.fixture("childtuning/batches.json"), manager).get(0);
+                List<Batch> micro = variant == 0 ? List.of(whole) : List.of(rows(whole, "0:2"), rows(whole, "2:4"));
+                int v = variant;
+                GradientMask capture = (gradients, step) -> gradient[v] = gradients.get("classifier.weight").toFloatArray();
+                OptimizerStep.Result r = new OptimizerStep(model.classifier(), adamW, capture, 0).run(micro, 0, LR, false);
+                assertEquals(1.1501392126083374, r.loss(), 1e-5, "the mean loss over the micro-batches");
+                after[variant] = model.classifier().namedParameters().get("classifier.weight").array().toFloatArray();
+            }
+        }
+        assertClose("classifier.weight gradient (unclipped)", gradient[1], gradient[0], 1e-6, 1e-5);
+        assertClose("classifier.weight after one step", after[1], after[0], 1e-6, 0);
+    }
+
+    private static Batch rows(Batch batch, String range) {
+        ai.djl.ndarray.index.NDIndex index = new ai.djl.ndarray.index.NDIndex(range);
+        var in = batch.inputs();
+        return new Batch(new dev.childtune.model.ModelInputs(in.inputIds().get(index), in.attentionMask().get(index),
+                in.tokenTypeIds().get(index)), batch.labels().get(index));
+    }
+
     private static void runFiveSteps(String run, GradientMask mask) throws IOException {
         Map<String, TensorData> expected = SafeTensors.read(SharedData.fixture("childtuning/expected.safetensors"));
         try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));

@@ -154,4 +154,28 @@ class TrainerTest {
         }
         assertTrue(Files.isDirectory(tmp.resolve("nan/checkpoints/checkpoint-6")), "the last good checkpoint stays");
     }
+
+    @Test
+    void evaluatesEveryNStepsAndStopsEarlyWithoutImprovement() throws IOException {
+        Path modelDir = TinyModels.bertWithTokenizer(tmp.resolve("model"));
+        TrainingArguments a = args(tmp.resolve("early")).numTrainEpochs(20).learningRate(1e-7).evalEachEpoch(false)
+                .evalSteps(4).earlyStoppingPatience(2).build();
+        List<String> notices = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void notice(String message) {
+                notices.add(message);
+            }
+        };
+        Trainer.Result r = train(modelDir, a, false, listener);
+        // A learning rate of 1e-7 cannot move accuracy: the first evaluation (step 4) stays best,
+        // steps 8 and 12 bring no improvement, and patience 2 stops the run at step 12.
+        assertEquals(12, r.steps());
+        assertTrue(notices.stream().anyMatch(n -> n.startsWith("early stopping at step 12")), notices.toString());
+        List<String> evaluations = Files.readAllLines(tmp.resolve("early/metrics.jsonl")).stream()
+                .filter(l -> l.contains("eval_accuracy")).toList();
+        assertEquals(3, evaluations.size(), evaluations.toString());
+        JsonObject results = JsonParser.parseString(Files.readString(tmp.resolve("early/results.json"))).getAsJsonObject();
+        assertEquals(4, results.get("best_step").getAsInt());
+    }
 }

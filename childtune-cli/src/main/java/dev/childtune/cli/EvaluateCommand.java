@@ -47,7 +47,7 @@ final class EvaluateCommand implements Callable<Integer> {
                         + model.config().numLabels() + " outputs but task " + data.task().name() + " needs "
                         + (data.task().regression() ? 1 : data.task().labels().size()));
             }
-            long padId = tokenizer.padToken().map(TextTokenizer.SpecialToken::id).orElse((long) model.config().padTokenId());
+            long padId = Batcher.padTokenId(tokenizer, model.config());
             for (var split : data.devSplits().entrySet()) {
                 EncodedDataset dataset = EncodedDataset.encode(split.getValue(), tokenizer, data.task().regression());
                 Evaluator.Evaluation evaluation = new Evaluator(model, dataset,

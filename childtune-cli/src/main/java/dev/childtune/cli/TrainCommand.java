@@ -12,7 +12,7 @@ import dev.childtune.train.LearningRateSchedule;
 import dev.childtune.train.Provenance;
 import dev.childtune.train.Trainer;
 import dev.childtune.train.TrainingArguments;
-import dev.childtune.tuning.GradientMask;
+import dev.childtune.tuning.Method;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -33,7 +33,23 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
-    @Option(names = "--output", paramLabel = "DIR", description = "The run folder (default: runs/<task>-seed<seed>).")
+    @Option(names = "--method", defaultValue = "vanilla", paramLabel = "METHOD",
+            description = "vanilla, childtuning-f (a fresh Bernoulli(p) gradient mask each step) or childtuning-d "
+                    + "(a fixed mask of the top-p Fisher information).")
+    String method;
+
+    @Option(names = "--reserve-p", paramLabel = "P",
+            description = "ChildTuning's p (default: the paper's value for CoLA, RTE, MRPC, STS-B; else 0.3).")
+    Double reserveP;
+
+    @Option(names = "--mask", paramLabel = "FILE", description = "ChildTuning-D: reuse a child mask written by 'childtune fisher'.")
+    Path mask;
+
+    @Option(names = "--reference-warmup-quirk",
+            description = "As the released ChildTuning code: no warm-up for ChildTuning runs (vanilla keeps its warm-up).")
+    boolean referenceWarmupQuirk;
+
+    @Option(names = "--output", paramLabel = "DIR", description = "The run folder (default: runs/<task>-<method>-seed<seed>).")
     Path output;
 
     @Option(names = {"--learning-rate", "--lr"}, defaultValue = "2e-5", description = "Peak learning rate.")
@@ -118,7 +134,9 @@ final class TrainCommand implements Callable<Integer> {
         if (maxTrainSamples > 0) {
             data = new TaskData(data.task(), Subsample.stratified(data.train(), maxTrainSamples, seed), data.devSplits());
         }
-        TrainingArguments args = arguments(data.task().name());
+        Method chosen = Method.fromName(method);
+        double p = reserveP != null ? reserveP : chosen.reportedReserveP(data.task().name());
+        TrainingArguments args = arguments(data.task().name(), chosen);
         ResolvedModel resolved = modelOption.resolve();
         PrintWriter err = spec.commandLine().getErr();
         ProgressBar progress = new ProgressBar(err, System.console() != null);
@@ -136,8 +154,8 @@ final class TrainCommand implements Callable<Integer> {
             JsonArray commandLine = new JsonArray();
             spec.commandLine().getParseResult().originalArgs().forEach(commandLine::add);
             provenance.add("command_line", commandLine);
-            Trainer.Result result = new Trainer(model, tokenizer, data, args, GradientMask.NONE, "finetune", progress,
-                    provenance).train(resume);
+            Trainer.Result result = new Trainer(model, tokenizer, data, args, chosen.factory(p, mask), chosen.cliName(),
+                    progress, provenance).train(resume);
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "%s %s = %.4f after %d steps (%.1f s)%n", data.task().name(), result.mainMetric(),
                     result.mainValue(), result.steps(), result.trainSeconds());
@@ -147,15 +165,16 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private TrainingArguments arguments(String taskName) {
+    private TrainingArguments arguments(String taskName, Method chosen) {
+        boolean noWarmup = referenceWarmupQuirk && chosen != Method.VANILLA;
         TrainingArguments.Builder b = TrainingArguments.builder()
-                .outputDir(output != null ? output : Path.of("runs", taskName + "-seed" + seed))
+                .outputDir(output != null ? output : Path.of("runs", taskName + "-" + chosen.cliName() + "-seed" + seed))
                 .learningRate(learningRate).numTrainEpochs(epochs).maxSteps(maxSteps)
                 .perDeviceTrainBatchSize(batchSize).perDeviceEvalBatchSize(evalBatchSize)
                 .gradientAccumulationSteps(gradientAccumulationSteps).weightDecay(weightDecay)
                 .adamBetas(adamBeta1, adamBeta2).adamEpsilon(adamEpsilon).maxGradNorm(maxGradNorm)
                 .lrSchedulerType(LearningRateSchedule.Type.fromName(lrSchedulerType))
-                .warmupRatio(warmupRatio).warmupSteps(warmupSteps).seed(seed).maxSeqLength(maxLength)
+                .warmupRatio(noWarmup ? 0 : warmupRatio).warmupSteps(noWarmup ? 0 : warmupSteps).seed(seed).maxSeqLength(maxLength)
                 .padToMaxLength(padToMaxLength).groupByLength(groupByLength).loggingSteps(loggingSteps)
                 .saveSteps(saveSteps).earlyStoppingPatience(earlyStoppingPatience).maxTrainSamples(maxTrainSamples);
         switch (evalEvery) {

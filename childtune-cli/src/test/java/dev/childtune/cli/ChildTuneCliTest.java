@@ -123,7 +123,7 @@ class ChildTuneCliTest {
         JsonObject results = JsonParser.parseString(java.nio.file.Files.readString(output.resolve("results.json")))
                 .getAsJsonObject();
         assertEquals(3, results.get("steps").getAsInt());
-        assertEquals("finetune", results.get("method").getAsString());
+        assertEquals("vanilla", results.get("method").getAsString());
         JsonObject runJson = JsonParser.parseString(java.nio.file.Files.readString(output.resolve("run.json")))
                 .getAsJsonObject();
         assertEquals(1e-4, runJson.getAsJsonObject("arguments").get("learning_rate").getAsDouble());
@@ -147,5 +147,43 @@ class ChildTuneCliTest {
         assertTrue(r.err().contains("train.tsv:3"), r.err());
         assertEquals(1, r.err().strip().lines().count(), r.err());
         assertTrue(!java.nio.file.Files.exists(tmp.resolve("run")), "nothing written for rejected input");
+    }
+
+    @Test
+    void childTuningRunsRecordTheirChildNetwork(@TempDir Path tmp) throws Exception {
+        Path train = tmp.resolve("train.csv");
+        Path dev = tmp.resolve("dev.csv");
+        writeToyCsv(train, 16);
+        writeToyCsv(dev, 6);
+        Result fisher = run("fisher", "--train-file", train.toString(), "--validation-file", dev.toString(),
+                "--reserve-p", "0.25", "--batch-size", "8", "--output", tmp.resolve("fisher").toString());
+        assertEquals(0, fisher.exitCode(), fisher.err());
+        assertTrue(fisher.out().contains("output.LayerNorm") && fisher.out().contains("layer"), fisher.out());
+        assertTrue(java.nio.file.Files.exists(tmp.resolve("fisher/child_mask.safetensors")));
+        JsonObject summary = JsonParser.parseString(java.nio.file.Files.readString(
+                tmp.resolve("fisher/child_mask_summary.json"))).getAsJsonObject();
+        assertEquals(0.25, summary.get("kept_fraction").getAsDouble(), 0.001);
+        assertEquals(6, summary.getAsJsonObject("kept_fraction_per_layer").size(), "MiniLM has 6 layers");
+
+        for (String method : new String[] {"childtuning-d", "childtuning-f"}) {
+            Path output = tmp.resolve(method);
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--train-file",
+                    train.toString(), "--validation-file", dev.toString(), "--max-steps", "2", "--batch-size", "8",
+                    "--method", method, "--reserve-p", "0.25", "--output", output.toString()));
+            if (method.equals("childtuning-d")) {
+                args.addAll(java.util.List.of("--mask", tmp.resolve("fisher/child_mask.safetensors").toString()));
+            }
+            Result r = run(args.toArray(String[]::new));
+            assertEquals(0, r.exitCode(), r.err());
+            JsonObject results = JsonParser.parseString(java.nio.file.Files.readString(output.resolve("results.json")))
+                    .getAsJsonObject();
+            assertEquals(method, results.get("method").getAsString());
+            JsonObject details = results.getAsJsonObject("method_details");
+            if (method.equals("childtuning-d")) {
+                assertEquals(summary.get("kept").getAsLong(), details.get("kept").getAsLong(), "the saved mask was reused");
+            } else {
+                assertEquals(0.25, details.get("reserve_p").getAsDouble());
+            }
+        }
     }
 }

@@ -40,6 +40,11 @@ public final class Batcher {
         this.groupByLength = groupByLength;
     }
 
+    /** The id padding positions get: the tokenizer's pad token, else the config's {@code pad_token_id}. */
+    public static long padTokenId(dev.childtune.text.TextTokenizer tokenizer, dev.childtune.model.ModelConfig config) {
+        return tokenizer.padToken().map(dev.childtune.text.TextTokenizer.SpecialToken::id).orElse((long) config.padTokenId());
+    }
+
     /** Batches per epoch (the last one may be smaller). */
     public int batchesPerEpoch() {
         return (dataset.size() + batchSize - 1) / batchSize;
@@ -76,6 +81,15 @@ public final class Batcher {
         for (int start = 0; start < indices.size(); start += batchSize) {
             batches.add(indices.subList(start, Math.min(indices.size(), start + batchSize)).stream()
                     .mapToInt(Integer::intValue).toArray());
+        }
+        return batches;
+    }
+
+    /** Every batch of an order, on {@code manager}. */
+    public List<Batch> batches(List<int[]> order, NDManager manager) {
+        List<Batch> batches = new ArrayList<>(order.size());
+        for (int[] indices : order) {
+            batches.add(batch(indices, manager));
         }
         return batches;
     }

@@ -14,6 +14,7 @@ import dev.childtune.model.Tensors;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.text.TextTokenizer;
 import dev.childtune.tuning.GradientMask;
+import dev.childtune.tuning.MaskFactory;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ public final class Trainer {
     private final PretrainedModel model;
     private final Task task;
     private final TrainingArguments args;
-    private final GradientMask mask;
+    private final MaskFactory maskFactory;
     private final String method;
     private final TrainingListener listener;
     private final RunDirectory run;
@@ -42,19 +43,20 @@ public final class Trainer {
     private final Evaluator evaluator;
 
     /**
-     * @param method the name recorded in results ("finetune", "childtuning-d", ...)
+     * @param maskFactory prepares the method's gradient mask (ChildTuning-D estimates its Fisher there)
+     * @param method the name recorded in results ("vanilla", "childtuning-d", ...)
      * @param provenance extra facts for {@code run.json} (model source, command line, versions)
      */
     public Trainer(PretrainedModel model, TextTokenizer tokenizer, TaskData data, TrainingArguments args,
-            GradientMask mask, String method, TrainingListener listener, JsonObject provenance) {
+            MaskFactory maskFactory, String method, TrainingListener listener, JsonObject provenance) {
         this.model = model;
         this.task = data.task();
         this.args = args;
-        this.mask = mask;
+        this.maskFactory = maskFactory;
         this.method = method;
         this.listener = listener;
         this.run = new RunDirectory(args.outputDir());
-        long padId = tokenizer.padToken().map(TextTokenizer.SpecialToken::id).orElse((long) model.config().padTokenId());
+        long padId = Batcher.padTokenId(tokenizer, model.config());
         this.trainSet = EncodedDataset.encode(data.train(), tokenizer, task.regression());
         this.devSet = EncodedDataset.encode(data.dev(), tokenizer, task.regression());
         if (trainSet.size() == 0 || devSet.size() == 0) {
@@ -83,6 +85,9 @@ public final class Trainer {
 
     /** Trains from the start, or from the latest checkpoint in the output folder when {@code resume}. */
     public Result train(boolean resume) {
+        // The mask is prepared on the pretrained weights, before a resume loads later ones.
+        GradientMask mask = maskFactory.create(new MaskFactory.Context(model.classifier(), this::fisherPass, args.seed(),
+                args.maxGradNorm(), run.root(), resume, model.manager(), listener::notice));
         TrainerState state = resume ? restore() : TrainerState.start();
         int batchesPerEpoch = trainBatcher.batchesPerEpoch();
         int totalSteps = args.totalSteps(batchesPerEpoch);
@@ -112,11 +117,7 @@ public final class Trainer {
                     Engine.getInstance().setRandomSeed(args.seed() * 1_000_003 + step);
                     OptimizerStep.Result r;
                     try (NDManager stepManager = model.manager().newSubManager()) {
-                        List<Batch> batches = new ArrayList<>();
-                        for (int[] indices : micro) {
-                            batches.add(trainBatcher.batch(indices, stepManager));
-                        }
-                        r = stepper.run(batches, step, lr, true);
+                        r = stepper.run(trainBatcher.batches(micro, stepManager), step, lr, true);
                     }
                     batch += micro.size();
                     examplesSeen += micro.stream().mapToInt(m -> m.length).sum();
@@ -159,7 +160,7 @@ public final class Trainer {
             last = evaluator.evaluate(task.metrics());
             state = recordEvaluation(state, last, state.globalStep(), state.epoch());
         }
-        return finish(state, last, seconds, examplesSeen);
+        return finish(state, last, seconds, examplesSeen, mask);
     }
 
     private void logStep(int step, double epoch, OptimizerStep.Result r, double lr) {
@@ -235,10 +236,17 @@ public final class Trainer {
         return state;
     }
 
-    private Result finish(TrainerState state, Evaluator.Evaluation last, double seconds, long examplesSeen) {
+    /** One shuffled pass over the training set in training-size batches (its own order, not epoch 0's). */
+    private List<Batch> fisherPass(NDManager manager) {
+        return trainBatcher.batches(trainBatcher.trainingOrder(args.seed(), -1), manager);
+    }
+
+    private Result finish(TrainerState state, Evaluator.Evaluation last, double seconds, long examplesSeen,
+            GradientMask mask) {
         JsonObject results = new JsonObject();
         results.addProperty("task", task.name());
         results.addProperty("method", method);
+        results.add("method_details", mask.describe());
         results.addProperty("seed", args.seed());
         JsonObject metrics = new JsonObject();
         last.metrics().forEach(metrics::addProperty);

@@ -1,6 +1,7 @@
 package dev.childtune.tuning;
 
 import ai.djl.ndarray.NDArray;
+import com.google.gson.JsonObject;
 import java.util.Map;
 
 /**
@@ -27,5 +28,11 @@ public final class ChildTuningD implements GradientMask {
 
     public ChildMask mask() {
         return mask;
+    }
+
+    /** The realised child network: kept fraction overall, per layer and per module type. */
+    @Override
+    public JsonObject describe() {
+        return mask.summary();
     }
 }

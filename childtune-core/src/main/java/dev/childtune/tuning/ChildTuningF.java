@@ -3,6 +3,7 @@ package dev.childtune.tuning;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonObject;
 import java.util.Map;
 
 /**
@@ -45,5 +46,12 @@ public final class ChildTuningF implements GradientMask {
 
     public double reserveP() {
         return reserveP;
+    }
+
+    @Override
+    public JsonObject describe() {
+        JsonObject o = new JsonObject();
+        o.addProperty("reserve_p", reserveP);
+        return o;
     }
 }

@@ -1,6 +1,7 @@
 package dev.childtune.tuning;
 
 import ai.djl.ndarray.NDArray;
+import com.google.gson.JsonObject;
 import java.util.Map;
 
 /**
@@ -17,4 +18,9 @@ public interface GradientMask {
      * @param step the 0-based optimizer step
      */
     void apply(Map<String, NDArray> gradients, int step);
+
+    /** What a run's results should record about this mask (p, realised kept fraction, ...). */
+    default JsonObject describe() {
+        return new JsonObject();
+    }
 }

@@ -15,6 +15,7 @@ import dev.childtune.model.PretrainedModel;
 import dev.childtune.testing.TinyModels;
 import dev.childtune.text.TextTokenizer;
 import dev.childtune.tuning.GradientMask;
+import dev.childtune.tuning.MaskFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ class TrainerTest {
             throws IOException {
         try (PretrainedModel model = PretrainedModel.load(modelDir, args.seed());
                 TextTokenizer tokenizer = TextTokenizer.load(modelDir, args.maxSeqLength())) {
-            return new Trainer(model, tokenizer, task(), args, GradientMask.NONE, "finetune", listener,
+            return new Trainer(model, tokenizer, task(), args, MaskFactory.of(GradientMask.NONE), "vanilla", listener,
                     new JsonObject()).train(resume);
         }
     }
@@ -128,7 +129,7 @@ class TrainerTest {
                     }
                 }
             };
-            Trainer.Result r = new Trainer(model, tokenizer, task(), a, GradientMask.NONE, "finetune", counter,
+            Trainer.Result r = new Trainer(model, tokenizer, task(), a, MaskFactory.of(GradientMask.NONE), "vanilla", counter,
                     new JsonObject()).train(false);
             assertEquals(300, r.steps());
             assertTrue(counts[0] >= 3 * 57, "the count covers weights and both Adam moments: " + counts[0]);
@@ -147,7 +148,7 @@ class TrainerTest {
         TrainingArguments a = args(tmp.resolve("nan")).build();
         try (PretrainedModel model = PretrainedModel.load(modelDir, 7);
                 TextTokenizer tokenizer = TextTokenizer.load(modelDir)) {
-            Trainer trainer = new Trainer(model, tokenizer, task(), a, poison, "finetune", TrainingListener.SILENT,
+            Trainer trainer = new Trainer(model, tokenizer, task(), a, MaskFactory.of(poison), "vanilla", TrainingListener.SILENT,
                     new JsonObject());
             ChildTuneException e = assertThrows(ChildTuneException.class, () -> trainer.train(false));
             assertTrue(e.getMessage().contains("at step 9") && e.getMessage().contains("checkpoint"), e.getMessage());

@@ -1,0 +1,102 @@
+package dev.childtune.cli;
+
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.childtune.checkpoint.hub.ResolvedModel;
+import dev.childtune.data.Subsample;
+import dev.childtune.data.TaskData;
+import dev.childtune.io.AtomicFiles;
+import dev.childtune.model.ModelConfig;
+import dev.childtune.model.PretrainedModel;
+import dev.childtune.text.TextTokenizer;
+import dev.childtune.train.Batcher;
+import dev.childtune.train.EncodedDataset;
+import dev.childtune.tuning.ChildTuningD;
+import dev.childtune.tuning.MaskFactory;
+import dev.childtune.tuning.Method;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code childtune fisher}: estimate ChildTuning-D's child network and save it for inspection and reuse. */
+@Command(name = "fisher", mixinStandardHelpOptions = true, showDefaultValues = true,
+        header = "Estimate the Fisher information on a task and save ChildTuning-D's child mask.")
+final class FisherCommand implements Callable<Integer> {
+    @Mixin
+    ModelOption modelOption;
+
+    @Mixin
+    DataOptions dataOptions;
+
+    @Option(names = "--reserve-p", paramLabel = "P", description = "The share of eligible weights to keep (default: the paper's p_D for the task, else 0.3).")
+    Double reserveP;
+
+    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where child_mask.safetensors and child_mask_summary.json go.")
+    Path output;
+
+    @Option(names = {"--batch-size", "--per-device-train-batch-size"}, defaultValue = "16", description = "Batch size of the Fisher pass.")
+    int batchSize;
+
+    @Option(names = {"--max-length", "--max-seq-length"}, defaultValue = "128")
+    int maxLength;
+
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Per-tensor gradient clipping in the Fisher pass.")
+    double maxGradNorm;
+
+    @Option(names = "--max-train-samples", defaultValue = "0", description = "Estimate on a seeded, label-stratified subsample (0: all).")
+    int maxTrainSamples;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seeds the pass's order, dropout and the head's initialisation.")
+    int seed;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        TaskData data = dataOptions.read();
+        if (maxTrainSamples > 0) {
+            data = new TaskData(data.task(), Subsample.stratified(data.train(), maxTrainSamples, seed), data.devSplits());
+        }
+        double p = reserveP != null ? reserveP : Method.CHILDTUNING_D.reportedReserveP(data.task().name());
+        ResolvedModel resolved = modelOption.resolve();
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ModelConfig config = ModelConfig.read(resolved.folder()).forTask(data.task().labels(), data.task().regression());
+        try (PretrainedModel model = PretrainedModel.load(resolved.folder(), config, seed);
+                TextTokenizer tokenizer = TextTokenizer.load(resolved.folder(), maxLength)) {
+            EncodedDataset train = EncodedDataset.encode(data.train(), tokenizer, data.task().regression());
+            Batcher batcher = new Batcher(train, batchSize, Batcher.padTokenId(tokenizer, model.config()), 0, false);
+            MaskFactory.Context context = new MaskFactory.Context(model.classifier(),
+                    manager -> batcher.batches(batcher.trainingOrder(seed, -1), manager), seed, maxGradNorm, output,
+                    false, model.manager(), message -> err.println(message));
+            ChildTuningD mask = (ChildTuningD) Method.CHILDTUNING_D.factory(p, null).create(context);
+            JsonObject summary = mask.describe();
+            summary.addProperty("task", data.task().name());
+            summary.addProperty("model", modelOption.model);
+            summary.addProperty("reserve_p", p);
+            AtomicFiles.writeString(output.resolve("child_mask_summary.json"),
+                    new GsonBuilder().setPrettyPrinting().create().toJson(summary) + "\n");
+            out.printf(Locale.ROOT, "child network of %s on %s: %d of %d eligible weights (%.4f), threshold %.4e%n",
+                    modelOption.model, data.task().name(), summary.get("kept").getAsLong(),
+                    summary.get("eligible").getAsLong(), summary.get("kept_fraction").getAsDouble(),
+                    summary.get("threshold").getAsDouble());
+            table(out, "layer", summary.getAsJsonObject("kept_fraction_per_layer"));
+            table(out, "module", summary.getAsJsonObject("kept_fraction_per_module"));
+            out.printf("written: %s, %s%n", output.resolve(Method.MASK_FILE), output.resolve("child_mask_summary.json"));
+        }
+        return 0;
+    }
+
+    private static void table(PrintWriter out, String heading, JsonObject fractions) {
+        out.printf("  %-28s %s%n", heading, "children");
+        fractions.entrySet().forEach(e -> out.printf(Locale.ROOT, "  %-28s %6.2f%%%n", e.getKey(),
+                100 * e.getValue().getAsDouble()));
+    }
+}

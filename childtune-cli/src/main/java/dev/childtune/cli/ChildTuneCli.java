@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         version = "ChildTune 0.1.0",
         header = "Robust fine-tuning of pretrained language models (ChildTuning) on the JVM.",
         subcommands = {InspectCommand.class, EncodeCommand.class, ConvertCommand.class, TrainCommand.class,
-            EvaluateCommand.class, FisherCommand.class},
+            EvaluateCommand.class, FisherCommand.class, BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

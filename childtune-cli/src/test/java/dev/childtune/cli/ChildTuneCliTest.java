@@ -186,4 +186,17 @@ class ChildTuneCliTest {
             }
         }
     }
+
+    @Test
+    void benchReportsStepTimesPerMethod() {
+        Path tiny = Path.of("..", "..", "shared", "fixtures", "hf", "bert");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(tiny),
+                "skipped: ../shared/fixtures not found beside the repository");
+        Result r = run("bench", "--model", tiny.toString(), "--rounds", "2", "--batch-size", "4", "--seq-length", "8");
+        assertEquals(0, r.exitCode(), r.err());
+        for (String method : new String[] {"vanilla", "childtuning-f", "childtuning-d", "fisher pass"}) {
+            assertTrue(r.out().contains(method), r.out());
+        }
+        assertTrue(r.out().contains("1.000x vanilla"), r.out());
+    }
 }

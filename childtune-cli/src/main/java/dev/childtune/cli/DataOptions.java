@@ -3,11 +3,14 @@ package dev.childtune.cli;
 import dev.childtune.ChildTuneException;
 import dev.childtune.data.Columns;
 import dev.childtune.data.FileDataset;
+import dev.childtune.checkpoint.hub.ModelResolver;
+import dev.childtune.data.GlueDownload;
 import dev.childtune.data.GlueTask;
 import dev.childtune.data.GlueTasks;
 import dev.childtune.data.TaskData;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Where a command's examples come from: a GLUE task, or generic CSV/TSV/JSONL files. */
@@ -17,7 +20,8 @@ final class DataOptions {
     String task;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "The task's folder with train.tsv and dev.tsv (default: $GLUE_DIR/<Task>).")
+            description = "The task's folder with train.tsv and dev.tsv (default: $GLUE_DIR/<Task>, else a copy "
+                    + "downloaded once into $CHILDTUNE_HOME/glue).")
     Path data;
 
     @Option(names = "--train-file", paramLabel = "FILE", description = "Generic data: the training file (.csv, .tsv, .jsonl).")
@@ -48,7 +52,13 @@ final class DataOptions {
                 throw new ChildTuneException("give either --task (with --data) or --train-file, not both");
             }
             GlueTask glue = GlueTasks.byName(task);
-            return glue.read(glue.dataDir(data, System.getenv()));
+            Map<String, String> env = System.getenv();
+            if (data != null || env.containsKey("GLUE_DIR")) {
+                return glue.read(glue.dataDir(data, env));
+            }
+            boolean offline = "1".equals(env.get("CHILDTUNE_OFFLINE")) || "1".equals(env.get("HF_HUB_OFFLINE"));
+            return glue.read(GlueDownload.ensure(glue, ModelResolver.fromSystem().childTuneHome(),
+                    env.getOrDefault("CHILDTUNE_GLUE_URL", GlueDownload.DEFAULT_BASE_URL), offline));
         }
         if (trainFile == null || validationFile == null) {
             throw new ChildTuneException("no data: pass --task TASK [--data DIR], or --train-file and --validation-file");

@@ -103,7 +103,8 @@ public record GlueTask(
         return dir;
     }
 
-    private List<String> files() {
+    /** The file names of the task's splits, training first. */
+    public List<String> files() {
         List<String> files = new ArrayList<>(List.of(trainFile));
         files.addAll(devFiles);
         return files;

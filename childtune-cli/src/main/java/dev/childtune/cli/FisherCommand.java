@@ -2,11 +2,8 @@ package dev.childtune.cli;
 
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import dev.childtune.checkpoint.hub.ResolvedModel;
-import dev.childtune.data.Subsample;
 import dev.childtune.data.TaskData;
 import dev.childtune.io.AtomicFiles;
-import dev.childtune.model.ModelConfig;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.text.TextTokenizer;
 import dev.childtune.train.Batcher;
@@ -60,17 +57,13 @@ final class FisherCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TaskData data = dataOptions.read();
-        if (maxTrainSamples > 0) {
-            data = new TaskData(data.task(), Subsample.stratified(data.train(), maxTrainSamples, seed), data.devSplits());
-        }
-        double p = reserveP != null ? reserveP : Method.CHILDTUNING_D.reportedReserveP(data.task().name());
-        ResolvedModel resolved = modelOption.resolve();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        ModelConfig config = ModelConfig.read(resolved.folder()).forTask(data.task().labels(), data.task().regression());
-        try (PretrainedModel model = PretrainedModel.load(resolved.folder(), config, seed);
-                TextTokenizer tokenizer = TextTokenizer.load(resolved.folder(), maxLength)) {
+        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, maxTrainSamples, seed, maxLength)) {
+            TaskData data = setup.data();
+            PretrainedModel model = setup.model();
+            TextTokenizer tokenizer = setup.tokenizer();
+            double p = reserveP != null ? reserveP : Method.CHILDTUNING_D.reportedReserveP(data.task().name());
             EncodedDataset train = EncodedDataset.encode(data.train(), tokenizer, data.task().regression());
             Batcher batcher = new Batcher(train, batchSize, Batcher.padTokenId(tokenizer, model.config()), 0, false);
             MaskFactory.Context context = new MaskFactory.Context(model.classifier(),

@@ -2,12 +2,7 @@ package dev.childtune.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
-import dev.childtune.checkpoint.hub.ResolvedModel;
-import dev.childtune.data.Subsample;
 import dev.childtune.data.TaskData;
-import dev.childtune.model.ModelConfig;
-import dev.childtune.model.PretrainedModel;
-import dev.childtune.text.TextTokenizer;
 import dev.childtune.train.LearningRateSchedule;
 import dev.childtune.train.Provenance;
 import dev.childtune.train.Trainer;
@@ -130,32 +125,27 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        TaskData data = dataOptions.read();
-        if (maxTrainSamples > 0) {
-            data = new TaskData(data.task(), Subsample.stratified(data.train(), maxTrainSamples, seed), data.devSplits());
-        }
         Method chosen = Method.fromName(method);
-        double p = reserveP != null ? reserveP : chosen.reportedReserveP(data.task().name());
-        TrainingArguments args = arguments(data.task().name(), chosen);
-        ResolvedModel resolved = modelOption.resolve();
         PrintWriter err = spec.commandLine().getErr();
         ProgressBar progress = new ProgressBar(err, System.console() != null);
-        ModelConfig config = ModelConfig.read(resolved.folder()).forTask(data.task().labels(), data.task().regression());
-        try (PretrainedModel model = PretrainedModel.load(resolved.folder(), config, seed);
-                TextTokenizer tokenizer = TextTokenizer.load(resolved.folder(), maxLength)) {
-            if (!model.loadReport().summary().isEmpty()) {
-                progress.notice(model.loadReport().summary());
+        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, maxTrainSamples, seed, maxLength)) {
+            TaskData data = setup.data();
+            double p = reserveP != null ? reserveP : chosen.reportedReserveP(data.task().name());
+            TrainingArguments args = arguments(data.task().name(), chosen);
+            if (!setup.model().loadReport().summary().isEmpty()) {
+                progress.notice(setup.model().loadReport().summary());
             }
-            progress.notice(String.format(Locale.ROOT, "fine-tuning %s on %s: %d training and %d dev examples -> %s",
-                    modelOption.model, data.task().name(), data.train().size(), data.dev().size(), args.outputDir()));
+            progress.notice(String.format(Locale.ROOT, "fine-tuning %s on %s with %s: %d training and %d dev examples -> %s",
+                    modelOption.model, data.task().name(), chosen.cliName(), data.train().size(), data.dev().size(),
+                    args.outputDir()));
             JsonObject provenance = Provenance.collect();
             provenance.addProperty("model", modelOption.model);
-            provenance.addProperty("model_source", resolved.source());
+            provenance.addProperty("model_source", setup.resolved().source());
             JsonArray commandLine = new JsonArray();
             spec.commandLine().getParseResult().originalArgs().forEach(commandLine::add);
             provenance.add("command_line", commandLine);
-            Trainer.Result result = new Trainer(model, tokenizer, data, args, chosen.factory(p, mask), chosen.cliName(),
-                    progress, provenance).train(resume);
+            Trainer.Result result = new Trainer(setup.model(), setup.tokenizer(), data, args, chosen.factory(p, mask),
+                    chosen.cliName(), progress, provenance).train(resume);
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "%s %s = %.4f after %d steps (%.1f s)%n", data.task().name(), result.mainMetric(),
                     result.mainValue(), result.steps(), result.trainSeconds());

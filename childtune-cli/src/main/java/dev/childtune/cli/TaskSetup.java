@@ -1,0 +1,43 @@
+package dev.childtune.cli;
+
+import dev.childtune.checkpoint.hub.ResolvedModel;
+import dev.childtune.data.Subsample;
+import dev.childtune.data.TaskData;
+import dev.childtune.model.ModelConfig;
+import dev.childtune.model.PretrainedModel;
+import dev.childtune.text.TextTokenizer;
+
+/**
+ * What the task commands ({@code train}, {@code fisher}) start from: the task's examples (the
+ * training split optionally subsampled) and the model with a head sized for the task's labels.
+ */
+record TaskSetup(TaskData data, ResolvedModel resolved, PretrainedModel model, TextTokenizer tokenizer)
+        implements AutoCloseable {
+
+    /**
+     * @param maxTrainSamples a seeded, label-stratified subsample of the training split; 0 for all
+     * @param seed seeds the subsample and the initialisation of a fresh head
+     */
+    static TaskSetup load(ModelOption modelOption, DataOptions dataOptions, int maxTrainSamples, int seed,
+            int maxLength) {
+        TaskData data = dataOptions.read();
+        if (maxTrainSamples > 0) {
+            data = new TaskData(data.task(), Subsample.stratified(data.train(), maxTrainSamples, seed), data.devSplits());
+        }
+        ResolvedModel resolved = modelOption.resolve();
+        ModelConfig config = ModelConfig.read(resolved.folder()).forTask(data.task().labels(), data.task().regression());
+        PretrainedModel model = PretrainedModel.load(resolved.folder(), config, seed);
+        try {
+            return new TaskSetup(data, resolved, model, TextTokenizer.load(resolved.folder(), maxLength));
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void close() {
+        tokenizer.close();
+        model.close();
+    }
+}

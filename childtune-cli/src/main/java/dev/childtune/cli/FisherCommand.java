@@ -31,6 +31,9 @@ final class FisherCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
+    @Mixin
+    FisherOptions fisherOptions;
+
     @Option(names = "--reserve-p", paramLabel = "P", description = "The share of eligible weights to keep (default: the paper's p_D for the task, else 0.3).")
     Double reserveP;
 
@@ -69,7 +72,7 @@ final class FisherCommand implements Callable<Integer> {
             MaskFactory.Context context = new MaskFactory.Context(model.classifier(),
                     manager -> batcher.batches(batcher.trainingOrder(seed, -1), manager), seed, maxGradNorm, output,
                     false, model.manager(), message -> err.println(message));
-            ChildTuningD mask = (ChildTuningD) Method.CHILDTUNING_D.factory(p, null).create(context);
+            ChildTuningD mask = (ChildTuningD) Method.CHILDTUNING_D.factory(p, null, fisherOptions.toOptions()).create(context);
             JsonObject summary = mask.describe();
             summary.addProperty("task", data.task().name());
             summary.addProperty("model", modelOption.model);

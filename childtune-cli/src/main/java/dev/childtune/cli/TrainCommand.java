@@ -28,6 +28,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
+    @Mixin
+    FisherOptions fisherOptions;
+
     @Option(names = "--method", defaultValue = "vanilla", paramLabel = "METHOD",
             description = "vanilla, childtuning-f (a fresh Bernoulli(p) gradient mask each step) or childtuning-d "
                     + "(a fixed mask of the top-p Fisher information).")
@@ -144,7 +147,7 @@ final class TrainCommand implements Callable<Integer> {
             JsonArray commandLine = new JsonArray();
             spec.commandLine().getParseResult().originalArgs().forEach(commandLine::add);
             provenance.add("command_line", commandLine);
-            Trainer.Result result = new Trainer(setup.model(), setup.tokenizer(), data, args, chosen.factory(p, mask),
+            Trainer.Result result = new Trainer(setup.model(), setup.tokenizer(), data, args, chosen.factory(p, mask, fisherOptions.toOptions()),
                     chosen.cliName(), progress, provenance).train(resume);
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "%s %s = %.4f after %d steps (%.1f s)%n", data.task().name(), result.mainMetric(),

@@ -34,13 +34,70 @@ public final class FisherInformation {
      */
     public record Estimate(Map<String, NDArray> scores, float[] batchLosses) {}
 
+    /** How the squared gradients are taken. */
+    public enum Estimator {
+        /** The reference: gradients of batch-mean losses on the gold labels. */
+        EMPIRICAL,
+        /** The paper's formula: one gradient per example, on its gold label. */
+        PER_EXAMPLE,
+        /** The "true" Fisher: batch gradients on labels drawn from the model's own prediction. */
+        SAMPLED
+    }
+
+    /**
+     * Options beyond the reference, which {@link #REFERENCE} holds.
+     *
+     * @param samples use only the first this many examples of the pass; 0 for all
+     * @param scope which parameter names are eligible
+     */
+    public record Options(Estimator estimator, int samples, Predicate<String> scope) {}
+
+    /** The released code's choices: empirical Fisher over the whole pass, names containing {@code layer}. */
+    public static final Options REFERENCE = new Options(Estimator.EMPIRICAL, 0, REFERENCE_SCOPE);
+
+    /**
+     * Parses a mask scope: {@code reference} (names containing {@code layer}), {@code encoder}
+     * (the encoder blocks: {@code encoder.} or {@code transformer.layer}), {@code all}, or a regular
+     * expression found in the names.
+     */
+    public static Predicate<String> scope(String spec) {
+        return switch (spec) {
+            case "reference" -> REFERENCE_SCOPE;
+            case "encoder" -> name -> name.contains("encoder.") || name.contains("transformer.layer");
+            case "all" -> name -> true;
+            default -> {
+                try {
+                    java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(spec);
+                    yield name -> pattern.matcher(name).find();
+                } catch (java.util.regex.PatternSyntaxException e) {
+                    throw new dev.childtune.ChildTuneException("--mask-scope: '" + spec
+                            + "' is neither reference, encoder, all nor a valid regular expression: " + e.getDescription());
+                }
+            }
+        };
+    }
+
+    /** The reference estimator over the eligible tensors. */
+    public static Estimate estimate(SequenceClassifier model, List<Batch> batches, double maxGradNorm,
+            Predicate<String> eligible, boolean dropout, NDManager manager) {
+        return estimate(model, batches, maxGradNorm, new Options(Estimator.EMPIRICAL, 0, eligible), dropout, 0, manager);
+    }
+
     /**
      * @param batches one pass over the training set, in the order to use
      * @param dropout whether dropout is active (the reference: yes)
+     * @param seed draws the labels of the sampled estimator
      * @param manager where the scores live
      */
-    public static Estimate estimate(SequenceClassifier model, List<Batch> batches, double maxGradNorm,
-            Predicate<String> eligible, boolean dropout, NDManager manager) {
+    public static Estimate estimate(SequenceClassifier model, List<Batch> passBatches, double maxGradNorm,
+            Options options, boolean dropout, long seed, NDManager manager) {
+        Predicate<String> eligible = options.scope();
+        List<Batch> batches = units(passBatches, options);
+        java.util.Random labelDraws = new java.util.Random(seed);
+        if (options.estimator() == Estimator.SAMPLED && model.config().isRegression()) {
+            throw new dev.childtune.ChildTuneException(
+                    "the sampled Fisher estimator needs a classification task (this one is a regression)");
+        }
         Map<String, Parameter> parameters = model.namedParameters();
         parameters.values().forEach(p -> p.array().setRequiresGradient(true));
         Map<String, NDArray> scores = new LinkedHashMap<>();
@@ -56,7 +113,10 @@ public final class FisherInformation {
                 scope.suppressNotUsedWarning();
                 Batch batch = batches.get(b);
                 try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    NDArray loss = model.loss(model.forward(batch.inputs(), dropout).logits(), batch.labels());
+                    NDArray logits = model.forward(batch.inputs(), dropout).logits();
+                    NDArray labels = options.estimator() == Estimator.SAMPLED
+                            ? sampleLabels(logits, labelDraws) : batch.labels();
+                    NDArray loss = model.loss(logits, labels);
                     collector.backward(loss);
                     losses[b] = loss.getFloat();
                 }
@@ -77,10 +137,49 @@ public final class FisherInformation {
         return new Estimate(scores, losses);
     }
 
-    /** All eligible tensors of the model, for a caller that only needs their names. */
-    public static List<String> eligibleNames(SequenceClassifier model, Predicate<String> eligible) {
-        List<String> names = new ArrayList<>();
-        model.namedParameters().keySet().stream().filter(eligible).forEach(names::add);
-        return names;
+    /** The batches whose gradients are squared: whole batches, or single examples, cut to {@code samples}. */
+    private static List<Batch> units(List<Batch> batches, Options options) {
+        int limit = options.samples() > 0 ? options.samples() : Integer.MAX_VALUE;
+        List<Batch> units = new ArrayList<>();
+        int taken = 0;
+        for (Batch batch : batches) {
+            int size = Math.toIntExact(batch.labels().getShape().get(0));
+            int keep = Math.min(size, limit - taken);
+            if (keep <= 0) {
+                break;
+            }
+            if (options.estimator() == Estimator.PER_EXAMPLE) {
+                for (int i = 0; i < keep; i++) {
+                    units.add(rows(batch, i, i + 1));
+                }
+            } else {
+                units.add(keep == size ? batch : rows(batch, 0, keep));
+            }
+            taken += keep;
+        }
+        return units;
+    }
+
+    private static Batch rows(Batch batch, int from, int to) {
+        ai.djl.ndarray.index.NDIndex index = new ai.djl.ndarray.index.NDIndex(from + ":" + to);
+        var in = batch.inputs();
+        return new Batch(new dev.childtune.model.ModelInputs(in.inputIds().get(index), in.attentionMask().get(index),
+                in.tokenTypeIds() == null ? null : in.tokenTypeIds().get(index)), batch.labels().get(index));
+    }
+
+    /** One label per row, drawn from softmax(logits) with the given generator. */
+    private static NDArray sampleLabels(NDArray logits, java.util.Random random) {
+        float[] probabilities = logits.stopGradient().softmax(-1).toFloatArray();
+        int classes = Math.toIntExact(logits.getShape().get(1));
+        long[] labels = new long[probabilities.length / classes];
+        for (int row = 0; row < labels.length; row++) {
+            double u = random.nextDouble();
+            int c = 0;
+            for (double cumulative = probabilities[row * classes]; u > cumulative && c < classes - 1; ) {
+                cumulative += probabilities[row * classes + ++c];
+            }
+            labels[row] = c;
+        }
+        return logits.getManager().create(labels);
     }
 }

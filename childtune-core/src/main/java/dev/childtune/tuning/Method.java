@@ -54,16 +54,18 @@ public enum Method {
      *
      * @param reserveP p_F or p_D
      * @param savedMask a child mask to reuse (ChildTuning-D), or null to estimate one
+     * @param fisher how ChildTuning-D estimates its Fisher information ({@link FisherInformation#REFERENCE})
      */
-    public MaskFactory factory(double reserveP, Path savedMask) {
+    public MaskFactory factory(double reserveP, Path savedMask, FisherInformation.Options fisher) {
         return switch (this) {
             case VANILLA -> MaskFactory.of(GradientMask.NONE);
             case CHILDTUNING_F -> context -> new ChildTuningF(reserveP, context.seed());
-            case CHILDTUNING_D -> context -> new ChildTuningD(childMask(reserveP, savedMask, context));
+            case CHILDTUNING_D -> context -> new ChildTuningD(childMask(reserveP, savedMask, fisher, context));
         };
     }
 
-    private static ChildMask childMask(double reserveP, Path savedMask, MaskFactory.Context context) {
+    private static ChildMask childMask(double reserveP, Path savedMask, FisherInformation.Options options,
+            MaskFactory.Context context) {
         Path ownMask = context.runFolder().resolve(MASK_FILE);
         Path reuse = savedMask != null ? savedMask : context.resume() && Files.exists(ownMask) ? ownMask : null;
         if (reuse != null) {
@@ -74,8 +76,7 @@ public enum Method {
         try (NDManager pass = context.manager().newSubManager()) {
             Engine.getInstance().setRandomSeed((int) context.seed());
             FisherInformation.Estimate fisher = FisherInformation.estimate(context.model(),
-                    context.trainingPass().apply(pass), context.maxGradNorm(), FisherInformation.REFERENCE_SCOPE,
-                    true, pass);
+                    context.trainingPass().apply(pass), context.maxGradNorm(), options, true, context.seed(), pass);
             double fisherSeconds = (System.nanoTime() - started) / 1e9;
             ChildMask mask = ChildMask.fromFisher(fisher.scores(), reserveP, context.manager());
             mask.save(ownMask, fisher.scores());

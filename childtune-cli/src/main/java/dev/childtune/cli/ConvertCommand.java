@@ -4,6 +4,7 @@ import dev.childtune.checkpoint.onnx.ImportedModel;
 import dev.childtune.checkpoint.onnx.OnnxBertImporter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +37,7 @@ final class ConvertCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("wrote %s: BERT, %d layers, hidden %d, %d heads (%s), feed-forward %d, vocabulary %d%n",
                 m.folder(), m.numHiddenLayers(), m.hiddenSize(), m.numAttentionHeads(),
-                m.headCountSource().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' '), m.intermediateSize(),
+                m.headCountSource().name().toLowerCase(Locale.ROOT).replace('_', ' '), m.intermediateSize(),
                 m.vocabSize());
         return 0;
     }

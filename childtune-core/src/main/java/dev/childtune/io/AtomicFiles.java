@@ -2,12 +2,14 @@ package dev.childtune.io;
 
 import dev.childtune.ChildTuneException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.Comparator;
 
 /**
  * Writes that a reader never sees half done: the content goes to a temporary file in the target's
@@ -52,7 +54,7 @@ public final class AtomicFiles {
     /** Writes UTF-8 text to {@code file}, atomically. */
     public static void writeString(Path file, String text) {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        write(file, channel -> writeFully(channel, java.nio.ByteBuffer.wrap(bytes)));
+        write(file, channel -> writeFully(channel, ByteBuffer.wrap(bytes)));
     }
 
     /** Copies {@code source} to {@code target}, atomically. */
@@ -107,7 +109,7 @@ public final class AtomicFiles {
             return;
         }
         try (var paths = Files.walk(path)) {
-            for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(p);
             }
         } catch (IOException e) {
@@ -116,7 +118,7 @@ public final class AtomicFiles {
     }
 
     /** Writes all of {@code buffer}. */
-    public static void writeFully(FileChannel channel, java.nio.ByteBuffer buffer) throws IOException {
+    public static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             channel.write(buffer);
         }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -160,11 +161,11 @@ public record ModelConfig(
      * rewritten for the given labels (one output for regression), everything else kept. A
      * checkpoint whose head has another size then fails to load with a shape error.
      */
-    public ModelConfig forTask(java.util.List<String> labels, boolean regression) {
+    public ModelConfig forTask(List<String> labels, boolean regression) {
         JsonObject copy = json.deepCopy();
         JsonObject ids = new JsonObject();
         JsonObject names = new JsonObject();
-        java.util.List<String> outputs = regression ? java.util.List.of("LABEL_0") : labels;
+        List<String> outputs = regression ? List.of("LABEL_0") : labels;
         for (int i = 0; i < outputs.size(); i++) {
             ids.addProperty(Integer.toString(i), outputs.get(i));
             names.addProperty(outputs.get(i), i);

@@ -16,10 +16,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * A sequence classifier with its weights on the engine, loaded from a Hugging Face folder the way
@@ -101,9 +103,9 @@ public final class PretrainedModel implements AutoCloseable {
                 fresh.add(name);
                 continue;
             }
-            if (!java.util.Arrays.equals(t.shape(), p.shape().getShape())) {
+            if (!Arrays.equals(t.shape(), p.shape().getShape())) {
                 throw new ChildTuneException(weights.source() + ": tensor '" + name + "' has shape "
-                        + java.util.Arrays.toString(t.shape()) + " but the model expects " + p.shape());
+                        + Arrays.toString(t.shape()) + " but the model expects " + p.shape());
             }
             if (!t.dtype().isFloatingPoint()) {
                 throw new ChildTuneException(weights.source() + ": tensor '" + name + "' has dtype " + t.dtype()
@@ -121,7 +123,7 @@ public final class PretrainedModel implements AutoCloseable {
      * The prefix to strip from model names to find them in the checkpoint: {@code "bert."} when the
      * checkpoint holds a bare base model ({@code BertModel}, keys without the prefix), else nothing.
      */
-    private static String baseCheckpointPrefix(java.util.Set<String> keys, String prefix) {
+    private static String baseCheckpointPrefix(Set<String> keys, String prefix) {
         boolean hasPrefix = keys.stream().anyMatch(k -> k.startsWith(prefix + "."));
         return hasPrefix ? "" : prefix + ".";
     }
@@ -131,7 +133,7 @@ public final class PretrainedModel implements AutoCloseable {
         int n = Math.toIntExact(p.shape().size());
         float[] values = new float[n];
         switch (p.init()) {
-            case ONES -> java.util.Arrays.fill(values, 1f);
+            case ONES -> Arrays.fill(values, 1f);
             case ZEROS -> { }
             case NORMAL, NORMAL_PADDING_ZERO -> {
                 for (int i = 0; i < n; i++) {
@@ -139,7 +141,7 @@ public final class PretrainedModel implements AutoCloseable {
                 }
                 if (p.init() == Parameter.Init.NORMAL_PADDING_ZERO) {
                     int width = Math.toIntExact(p.shape().get(1));
-                    java.util.Arrays.fill(values, config.padTokenId() * width, (config.padTokenId() + 1) * width, 0f);
+                    Arrays.fill(values, config.padTokenId() * width, (config.padTokenId() + 1) * width, 0f);
                 }
             }
         }

@@ -2,8 +2,12 @@ package dev.childtune.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.childtune.model.ModelConfig;
 import dev.childtune.model.ModelInputs;
+import dev.childtune.text.TextTokenizer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
@@ -41,8 +45,8 @@ public final class Batcher {
     }
 
     /** The id padding positions get: the tokenizer's pad token, else the config's {@code pad_token_id}. */
-    public static long padTokenId(dev.childtune.text.TextTokenizer tokenizer, dev.childtune.model.ModelConfig config) {
-        return tokenizer.padToken().map(dev.childtune.text.TextTokenizer.SpecialToken::id).orElse((long) config.padTokenId());
+    public static long padTokenId(TextTokenizer tokenizer, ModelConfig config) {
+        return tokenizer.padToken().map(TextTokenizer.SpecialToken::id).orElse((long) config.padTokenId());
     }
 
     /** Batches per epoch (the last one may be smaller). */
@@ -104,18 +108,18 @@ public final class Batcher {
         long[] ids = new long[n * length];
         long[] types = new long[n * length];
         long[] mask = new long[n * length];
-        java.util.Arrays.fill(ids, padTokenId);
+        Arrays.fill(ids, padTokenId);
         long[] labels = new long[n];
         float[] targets = new float[n];
         for (int row = 0; row < n; row++) {
             EncodedDataset.Item item = dataset.get(exampleIndices[row]);
             System.arraycopy(item.inputIds(), 0, ids, row * length, item.length());
             System.arraycopy(item.tokenTypeIds(), 0, types, row * length, item.length());
-            java.util.Arrays.fill(mask, row * length, row * length + item.length(), 1L);
+            Arrays.fill(mask, row * length, row * length + item.length(), 1L);
             labels[row] = item.label();
             targets[row] = item.target();
         }
-        ai.djl.ndarray.types.Shape shape = new ai.djl.ndarray.types.Shape(n, length);
+        Shape shape = new Shape(n, length);
         NDArray labelArray = dataset.regression() ? manager.create(targets) : manager.create(labels);
         return new Batch(new ModelInputs(manager.create(ids, shape), manager.create(mask, shape),
                 manager.create(types, shape)), labelArray);

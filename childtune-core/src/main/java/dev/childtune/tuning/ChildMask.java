@@ -10,7 +10,9 @@ import dev.childtune.checkpoint.SafeTensors;
 import dev.childtune.checkpoint.TensorData;
 import dev.childtune.model.Tensors;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -93,7 +95,7 @@ public final class ChildMask implements AutoCloseable {
         if (fisherOrNull != null) {
             fisherOrNull.forEach((name, f) -> out.put(FISHER_PREFIX + name, Tensors.fromArray(f)));
         }
-        ByteBuffer t = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putDouble(threshold).flip();
+        ByteBuffer t = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putDouble(threshold).flip();
         out.put("threshold", new TensorData(DType.F64, new long[0], t));
         SafeTensors.write(file, out, Map.of("format", "pt", "content", "childtune-mask"));
     }
@@ -122,7 +124,7 @@ public final class ChildMask implements AutoCloseable {
      * attention.output.dense, intermediate.dense, output.dense, LayerNorms, ...).
      */
     public JsonObject summary() {
-        Map<String, long[]> byLayer = new TreeMap<>(java.util.Comparator.comparingInt(Integer::parseInt));
+        Map<String, long[]> byLayer = new TreeMap<>(Comparator.comparingInt(Integer::parseInt));
         Map<String, long[]> byModule = new TreeMap<>();
         masks.forEach((name, m) -> {
             long kept = (long) m.sum().getFloat();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
+import dev.childtune.ChildTuneException;
 import dev.childtune.model.SequenceClassifier;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.model.nn.Scalars;
@@ -13,7 +14,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * The reference estimator of ChildTuning-D's Fisher information: for each batch, the gradient of
@@ -67,10 +71,10 @@ public final class FisherInformation {
             case "all" -> name -> true;
             default -> {
                 try {
-                    java.util.regex.Pattern pattern = java.util.regex.Pattern.compile(spec);
+                    Pattern pattern = Pattern.compile(spec);
                     yield name -> pattern.matcher(name).find();
-                } catch (java.util.regex.PatternSyntaxException e) {
-                    throw new dev.childtune.ChildTuneException("--mask-scope: '" + spec
+                } catch (PatternSyntaxException e) {
+                    throw new ChildTuneException("--mask-scope: '" + spec
                             + "' is neither reference, encoder, all nor a valid regular expression: " + e.getDescription());
                 }
             }
@@ -93,9 +97,9 @@ public final class FisherInformation {
             Options options, boolean dropout, long seed, NDManager manager) {
         Predicate<String> eligible = options.scope();
         List<Batch> batches = units(passBatches, options);
-        java.util.Random labelDraws = new java.util.Random(seed);
+        Random labelDraws = new Random(seed);
         if (options.estimator() == Estimator.SAMPLED && model.config().isRegression()) {
-            throw new dev.childtune.ChildTuneException(
+            throw new ChildTuneException(
                     "the sampled Fisher estimator needs a classification task (this one is a regression)");
         }
         Map<String, Parameter> parameters = model.namedParameters();
@@ -143,32 +147,25 @@ public final class FisherInformation {
         List<Batch> units = new ArrayList<>();
         int taken = 0;
         for (Batch batch : batches) {
-            int size = Math.toIntExact(batch.labels().getShape().get(0));
+            int size = batch.size();
             int keep = Math.min(size, limit - taken);
             if (keep <= 0) {
                 break;
             }
             if (options.estimator() == Estimator.PER_EXAMPLE) {
                 for (int i = 0; i < keep; i++) {
-                    units.add(rows(batch, i, i + 1));
+                    units.add(batch.rows(i, i + 1));
                 }
             } else {
-                units.add(keep == size ? batch : rows(batch, 0, keep));
+                units.add(keep == size ? batch : batch.rows(0, keep));
             }
             taken += keep;
         }
         return units;
     }
 
-    private static Batch rows(Batch batch, int from, int to) {
-        ai.djl.ndarray.index.NDIndex index = new ai.djl.ndarray.index.NDIndex(from + ":" + to);
-        var in = batch.inputs();
-        return new Batch(new dev.childtune.model.ModelInputs(in.inputIds().get(index), in.attentionMask().get(index),
-                in.tokenTypeIds() == null ? null : in.tokenTypeIds().get(index)), batch.labels().get(index));
-    }
-
     /** One label per row, drawn from softmax(logits) with the given generator. */
-    private static NDArray sampleLabels(NDArray logits, java.util.Random random) {
+    private static NDArray sampleLabels(NDArray logits, Random random) {
         float[] probabilities = logits.stopGradient().softmax(-1).toFloatArray();
         int classes = Math.toIntExact(logits.getShape().get(1));
         long[] labels = new long[probabilities.length / classes];

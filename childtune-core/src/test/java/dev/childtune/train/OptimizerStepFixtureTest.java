@@ -53,7 +53,7 @@ class OptimizerStepFixtureTest {
                     NDManager manager = model.manager().newSubManager();
                     AdamW adamW = AdamW.builder(model.classifier().namedParameters(), model.manager()).build()) {
                 Batch whole = FixtureBatch.readAll(SharedData.fixture("childtuning/batches.json"), manager).get(0);
-                List<Batch> micro = variant == 0 ? List.of(whole) : List.of(rows(whole, "0:2"), rows(whole, "2:4"));
+                List<Batch> micro = variant == 0 ? List.of(whole) : List.of(whole.rows(0, 2), whole.rows(2, 4));
                 int v = variant;
                 GradientMask capture = (gradients, step) -> gradient[v] = gradients.get("classifier.weight").toFloatArray();
                 OptimizerStep.Result r = new OptimizerStep(model.classifier(), adamW, capture, 0).run(micro, 0, LR, false);
@@ -63,13 +63,6 @@ class OptimizerStepFixtureTest {
         }
         assertClose("classifier.weight gradient (unclipped)", gradient[1], gradient[0], 1e-6, 1e-5);
         assertClose("classifier.weight after one step", after[1], after[0], 1e-6, 0);
-    }
-
-    private static Batch rows(Batch batch, String range) {
-        ai.djl.ndarray.index.NDIndex index = new ai.djl.ndarray.index.NDIndex(range);
-        var in = batch.inputs();
-        return new Batch(new dev.childtune.model.ModelInputs(in.inputIds().get(index), in.attentionMask().get(index),
-                in.tokenTypeIds().get(index)), batch.labels().get(index));
     }
 
     private static void runFiveSteps(String run, GradientMask mask) throws IOException {

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -123,7 +124,7 @@ public final class OnnxBertImporter {
             SafeTensors.write(outputFolder.resolve(SafeTensors.MODEL_FILE), stateDict, Map.of("format", "pt"));
             AtomicFiles.writeString(outputFolder.resolve("config.json"), GSON.toJson(config(imported)));
             AtomicFiles.write(outputFolder.resolve("tokenizer.json"),
-                    channel -> tokenizerJson.transferTo(java.nio.channels.Channels.newOutputStream(channel)));
+                    channel -> tokenizerJson.transferTo(Channels.newOutputStream(channel)));
             AtomicFiles.writeString(outputFolder.resolve("tokenizer_config.json"), GSON.toJson(tokenizerConfig()));
         } catch (IOException e) {
             throw new ChildTuneException(outputFolder + ": cannot write imported model (" + e + ")", e);

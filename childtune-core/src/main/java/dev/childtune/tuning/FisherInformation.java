@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.DoubleConsumer;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -84,7 +85,8 @@ public final class FisherInformation {
     /** The reference estimator over the eligible tensors. */
     public static Estimate estimate(SequenceClassifier model, List<Batch> batches, double maxGradNorm,
             Predicate<String> eligible, boolean dropout, NDManager manager) {
-        return estimate(model, batches, maxGradNorm, new Options(Estimator.EMPIRICAL, 0, eligible), dropout, 0, manager);
+        return estimate(model, batches, maxGradNorm, new Options(Estimator.EMPIRICAL, 0, eligible), dropout, 0, manager,
+                done -> { });
     }
 
     /**
@@ -92,9 +94,10 @@ public final class FisherInformation {
      * @param dropout whether dropout is active (the reference: yes)
      * @param seed draws the labels of the sampled estimator
      * @param manager where the scores live
+     * @param progress told the fraction of the pass done after each batch
      */
     public static Estimate estimate(SequenceClassifier model, List<Batch> passBatches, double maxGradNorm,
-            Options options, boolean dropout, long seed, NDManager manager) {
+            Options options, boolean dropout, long seed, NDManager manager, DoubleConsumer progress) {
         Predicate<String> eligible = options.scope();
         List<Batch> batches = units(passBatches, options);
         Random labelDraws = new Random(seed);
@@ -137,6 +140,7 @@ public final class FisherInformation {
                     }
                 }
             }
+            progress.accept((b + 1.0) / batches.size());
         }
         return new Estimate(scores, losses);
     }

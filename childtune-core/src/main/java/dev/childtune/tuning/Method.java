@@ -75,8 +75,17 @@ public enum Method {
         long started = System.nanoTime();
         try (NDManager pass = context.manager().newSubManager()) {
             Engine.getInstance().setRandomSeed((int) context.seed());
+            int[] reported = {0};
             FisherInformation.Estimate fisher = FisherInformation.estimate(context.model(),
-                    context.trainingPass().apply(pass), context.maxGradNorm(), options, true, context.seed(), pass);
+                    context.trainingPass().apply(pass), context.maxGradNorm(), options, true, context.seed(), pass,
+                    done -> {
+                        int percent = (int) (done * 100);
+                        if (percent / 20 > reported[0] / 20) {
+                            reported[0] = percent;
+                            context.notice().accept(String.format(Locale.ROOT,
+                                    "ChildTuning-D: Fisher pass %d%% (%.0f s)", percent, (System.nanoTime() - started) / 1e9));
+                        }
+                    });
             double fisherSeconds = (System.nanoTime() - started) / 1e9;
             ChildMask mask = ChildMask.fromFisher(fisher.scores(), reserveP, context.manager());
             mask.save(ownMask, fisher.scores());

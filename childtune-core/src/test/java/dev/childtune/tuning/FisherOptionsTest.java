@@ -37,8 +37,8 @@ class FisherOptionsTest {
 
     private static Map<String, NDArray> fisher(PretrainedModel model, List<Batch> batches, Options options,
             long seed, NDManager manager) {
-        return FisherInformation.estimate(model.classifier(), batches, NO_CLIPPING, options, false, seed, manager)
-                .scores();
+        return FisherInformation.estimate(model.classifier(), batches, NO_CLIPPING, options, false, seed, manager,
+                done -> { }).scores();
     }
 
     @Test

@@ -32,6 +32,9 @@ final class FisherCommand implements Callable<Integer> {
     DataOptions dataOptions;
 
     @Mixin
+    TaskSetup.Options taskOptions;
+
+    @Mixin
     FisherOptions fisherOptions;
 
     @Option(names = "--reserve-p", paramLabel = "P", description = "The share of eligible weights to keep (default: the paper's p_D for the task, else 0.3).")
@@ -43,17 +46,11 @@ final class FisherCommand implements Callable<Integer> {
     @Option(names = {"--batch-size", "--per-device-train-batch-size"}, defaultValue = "16", description = "Batch size of the Fisher pass.")
     int batchSize;
 
-    @Option(names = {"--max-length", "--max-seq-length"}, defaultValue = "128")
-    int maxLength;
 
     @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Per-tensor gradient clipping in the Fisher pass.")
     double maxGradNorm;
 
-    @Option(names = "--max-train-samples", defaultValue = "0", description = "Estimate on a seeded, label-stratified subsample (0: all).")
-    int maxTrainSamples;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seeds the pass's order, dropout and the head's initialisation.")
-    int seed;
 
     @Spec
     CommandSpec spec;
@@ -62,7 +59,7 @@ final class FisherCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, maxTrainSamples, seed, maxLength)) {
+        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, taskOptions)) {
             TaskData data = setup.data();
             PretrainedModel model = setup.model();
             TextTokenizer tokenizer = setup.tokenizer();
@@ -70,7 +67,8 @@ final class FisherCommand implements Callable<Integer> {
             EncodedDataset train = EncodedDataset.encode(data.train(), tokenizer, data.task().regression());
             Batcher batcher = new Batcher(train, batchSize, Batcher.padTokenId(tokenizer, model.config()), 0, false);
             MaskFactory.Context context = new MaskFactory.Context(model.classifier(),
-                    manager -> batcher.batches(batcher.trainingOrder(seed, -1), manager), seed, maxGradNorm, output,
+                    manager -> batcher.batches(batcher.trainingOrder(taskOptions.seed, -1), manager),
+                    taskOptions.seed, maxGradNorm, output,
                     false, model.manager(), message -> err.println(message));
             ChildTuningD mask = (ChildTuningD) Method.CHILDTUNING_D.factory(p, null, fisherOptions.toOptions()).create(context);
             JsonObject summary = mask.describe();

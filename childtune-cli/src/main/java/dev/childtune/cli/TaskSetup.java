@@ -6,6 +6,7 @@ import dev.childtune.data.TaskData;
 import dev.childtune.model.ModelConfig;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.text.TextTokenizer;
+import picocli.CommandLine.Option;
 
 /**
  * What the task commands ({@code train}, {@code fisher}) start from: the task's examples (the
@@ -14,12 +15,25 @@ import dev.childtune.text.TextTokenizer;
 record TaskSetup(TaskData data, ResolvedModel resolved, PretrainedModel model, TextTokenizer tokenizer)
         implements AutoCloseable {
 
-    /**
-     * @param maxTrainSamples a seeded, label-stratified subsample of the training split; 0 for all
-     * @param seed seeds the subsample and the initialisation of a fresh head
-     */
-    static TaskSetup load(ModelOption modelOption, DataOptions dataOptions, int maxTrainSamples, int seed,
-            int maxLength) {
+    /** The options both task commands share. */
+    static final class Options {
+        @Option(names = "--seed", defaultValue = "42",
+                description = "Seeds the subsample, the head's initialisation, the data order and dropout.")
+        int seed;
+
+        @Option(names = {"--max-length", "--max-seq-length"}, defaultValue = "128",
+                description = "Tokens per example (pairs truncated longest-first).")
+        int maxLength;
+
+        @Option(names = "--max-train-samples", defaultValue = "0",
+                description = "Use a seeded, label-stratified subsample of the training split (0: all).")
+        int maxTrainSamples;
+    }
+
+    static TaskSetup load(ModelOption modelOption, DataOptions dataOptions, Options options) {
+        int seed = options.seed;
+        int maxTrainSamples = options.maxTrainSamples;
+        int maxLength = options.maxLength;
         TaskData data = dataOptions.read();
         if (maxTrainSamples > 0) {
             data = new TaskData(data.task(), Subsample.stratified(data.train(), maxTrainSamples, seed), data.devSplits());

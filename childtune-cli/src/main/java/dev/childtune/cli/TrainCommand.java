@@ -29,6 +29,9 @@ final class TrainCommand implements Callable<Integer> {
     DataOptions dataOptions;
 
     @Mixin
+    TaskSetup.Options taskOptions;
+
+    @Mixin
     FisherOptions fisherOptions;
 
     @Option(names = "--method", defaultValue = "vanilla", paramLabel = "METHOD",
@@ -92,11 +95,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--warmup-steps", defaultValue = "0", description = "Warm-up steps (overrides --warmup-ratio).")
     int warmupSteps;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seeds the head's initialisation, data order and dropout.")
-    int seed;
 
-    @Option(names = {"--max-length", "--max-seq-length"}, defaultValue = "128", description = "Tokens per example (pairs truncated longest-first).")
-    int maxLength;
 
     @Option(names = "--pad-to-max-length", description = "Pad every batch to --max-length (the reference) instead of dynamically.")
     boolean padToMaxLength;
@@ -104,8 +103,6 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--group-by-length", description = "Batch sequences of similar length together.")
     boolean groupByLength;
 
-    @Option(names = "--max-train-samples", defaultValue = "0", description = "Train on a seeded, label-stratified subsample (0: all).")
-    int maxTrainSamples;
 
     @Option(names = "--logging-steps", defaultValue = "50", description = "Log loss and learning rate every N steps.")
     int loggingSteps;
@@ -131,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
         Method chosen = Method.fromName(method);
         PrintWriter err = spec.commandLine().getErr();
         ProgressBar progress = new ProgressBar(err, System.console() != null);
-        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, maxTrainSamples, seed, maxLength)) {
+        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, taskOptions)) {
             TaskData data = setup.data();
             double p = reserveP != null ? reserveP : chosen.reportedReserveP(data.task().name());
             TrainingArguments args = arguments(data.task().name(), chosen);
@@ -161,15 +158,17 @@ final class TrainCommand implements Callable<Integer> {
     private TrainingArguments arguments(String taskName, Method chosen) {
         boolean noWarmup = referenceWarmupQuirk && chosen != Method.VANILLA;
         TrainingArguments.Builder b = TrainingArguments.builder()
-                .outputDir(output != null ? output : Path.of("runs", taskName + "-" + chosen.cliName() + "-seed" + seed))
+                .outputDir(output != null ? output
+                        : Path.of("runs", taskName + "-" + chosen.cliName() + "-seed" + taskOptions.seed))
                 .learningRate(learningRate).numTrainEpochs(epochs).maxSteps(maxSteps)
                 .perDeviceTrainBatchSize(batchSize).perDeviceEvalBatchSize(evalBatchSize)
                 .gradientAccumulationSteps(gradientAccumulationSteps).weightDecay(weightDecay)
                 .adamBetas(adamBeta1, adamBeta2).adamEpsilon(adamEpsilon).maxGradNorm(maxGradNorm)
                 .lrSchedulerType(LearningRateSchedule.Type.fromName(lrSchedulerType))
-                .warmupRatio(noWarmup ? 0 : warmupRatio).warmupSteps(noWarmup ? 0 : warmupSteps).seed(seed).maxSeqLength(maxLength)
+                .warmupRatio(noWarmup ? 0 : warmupRatio).warmupSteps(noWarmup ? 0 : warmupSteps)
+                .seed(taskOptions.seed).maxSeqLength(taskOptions.maxLength)
                 .padToMaxLength(padToMaxLength).groupByLength(groupByLength).loggingSteps(loggingSteps)
-                .saveSteps(saveSteps).earlyStoppingPatience(earlyStoppingPatience).maxTrainSamples(maxTrainSamples);
+                .saveSteps(saveSteps).earlyStoppingPatience(earlyStoppingPatience).maxTrainSamples(taskOptions.maxTrainSamples);
         switch (evalEvery) {
             case "end" -> { }
             case "epoch" -> b.evalEachEpoch(true);

@@ -43,10 +43,6 @@ public final class RunDirectory {
         return root.resolve("model");
     }
 
-    public Path resultsFile() {
-        return root.resolve("results.json");
-    }
-
     public Path metricsFile() {
         return root.resolve("metrics.jsonl");
     }

@@ -17,7 +17,6 @@ import dev.childtune.tuning.GradientMask;
 import dev.childtune.tuning.MaskFactory;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 

@@ -26,10 +26,6 @@ public final class ChildTuningD implements GradientMask {
         });
     }
 
-    public ChildMask mask() {
-        return mask;
-    }
-
     /** The realised child network: kept fraction overall, per layer and per module type. */
     @Override
     public JsonObject describe() {

@@ -44,10 +44,6 @@ public final class ChildTuningF implements GradientMask {
         }
     }
 
-    public double reserveP() {
-        return reserveP;
-    }
-
     @Override
     public JsonObject describe() {
         JsonObject o = new JsonObject();

@@ -20,10 +20,6 @@ public final class Embedding extends Module {
                 paddingIdx == null ? Parameter.Init.NORMAL : Parameter.Init.NORMAL_PADDING_ZERO);
     }
 
-    public Integer paddingIdx() {
-        return paddingIdx;
-    }
-
     /** @param ids int64 indices of any shape; the result has one more dimension (embeddingDim) */
     public NDArray forward(NDArray ids) {
         NDArray w = weight.array();

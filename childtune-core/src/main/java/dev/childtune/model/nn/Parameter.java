@@ -33,10 +33,6 @@ public final class Parameter {
         return array;
     }
 
-    public boolean isMaterialised() {
-        return array != null;
-    }
-
     /** Installs the engine array, closing any array it replaces. */
     public void setArray(NDArray newArray) {
         if (!newArray.getShape().equals(shape)) {

@@ -4,6 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import dev.childtune.checkpoint.DType;
 import dev.childtune.checkpoint.TensorData;
 
@@ -34,5 +37,21 @@ public final class Tensors {
     public static TensorData fromArray(NDArray array) {
         NDArray f = array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false);
         return new TensorData(DType.F32, f.getShape().getShape(), f.toByteBuffer());
+    }
+
+    /**
+     * The engine's own memory of a float32 array as a Java buffer: reads see the array, writes
+     * change it, nothing is copied. Fails (rather than silently handing out a copy) when the engine
+     * cannot give a direct view.
+     */
+    public static FloatBuffer view(NDArray array) {
+        if (array.getDataType() != DataType.FLOAT32) {
+            throw new IllegalArgumentException("a float32 array is needed for a direct view, got " + array.getDataType());
+        }
+        ByteBuffer bytes = array.toByteBuffer(true);
+        if (!bytes.isDirect() || bytes.capacity() != array.size() * Float.BYTES) {
+            throw new IllegalStateException("the engine gave no direct view of an array of shape " + array.getShape());
+        }
+        return bytes.order(ByteOrder.nativeOrder()).asFloatBuffer();
     }
 }

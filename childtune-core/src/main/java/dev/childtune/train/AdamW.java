@@ -5,7 +5,11 @@ import ai.djl.ndarray.NDManager;
 import dev.childtune.checkpoint.TensorData;
 import dev.childtune.model.Tensors;
 import dev.childtune.model.nn.Parameter;
+import dev.childtune.tuning.GradientMask;
+import java.nio.FloatBuffer;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,20 +27,30 @@ import java.util.Map;
  */
 public final class AdamW implements AutoCloseable {
     private final Map<String, Parameter> parameters;
-    private final float beta1;
-    private final float beta2;
-    private final float epsilon;
+    private final double beta1;
+    private final double beta2;
+    private final double epsilon;
     private final double weightDecay;
     private final NDManager manager;
     private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
     private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
     private int stepCount;
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    /** One thread's copies of a slice: the kernel works on plain arrays, which the JIT vectorises. */
+    private static final class Scratch {
+        final float[] gradient = new float[GradientSlices.SLICE_LENGTH];
+        final float[] parameter = new float[GradientSlices.SLICE_LENGTH];
+        final float[] firstMoment = new float[GradientSlices.SLICE_LENGTH];
+        final float[] secondMoment = new float[GradientSlices.SLICE_LENGTH];
+        final float[] zeros = new float[GradientSlices.SLICE_LENGTH];
+    }
 
     private AdamW(Builder b) {
         this.parameters = b.parameters;
-        this.beta1 = (float) b.beta1;
-        this.beta2 = (float) b.beta2;
-        this.epsilon = (float) b.epsilon;
+        this.beta1 = b.beta1;
+        this.beta2 = b.beta2;
+        this.epsilon = b.epsilon;
         this.weightDecay = b.weightDecay;
         this.manager = b.manager.newSubManager();
         parameters.forEach((name, p) -> {
@@ -55,26 +69,65 @@ public final class AdamW implements AutoCloseable {
     }
 
     /**
-     * One update of every parameter that has a gradient in {@code gradients}.
+     * One update of every parameter that has a gradient, fused into a single pass over memory per
+     * slice: read the gradient and zero it (DJL never clears gradients; PyTorch would accumulate
+     * into the next step), scale it by the clipping coefficient, apply the mask, then the moments,
+     * the Adam step and the decoupled decay, each element in float32 as PyTorch computes it.
+     * Slices run in parallel; each touches only its own elements, so the result does not depend on
+     * the thread count.
      *
-     * @param gradients by parameter name, already clipped (and masked)
+     * @param slices the gradients, as the backward pass left them (consumed: zeroed)
      * @param lr the learning rate of this step
+     * @param clipCoefficient the factor of global-norm clipping (1 for none)
+     * @param mask ChildTuning's (or no) mask, applied after clipping and before the moments
+     * @param step the 0-based optimizer step, for the mask
      */
-    public void step(Map<String, NDArray> gradients, double lr) {
+    public void step(List<GradientSlices.Slice> slices, double lr, float clipCoefficient, GradientMask mask, int step) {
         stepCount++;
-        double stepSize = lr * Math.sqrt(1 - Math.pow(beta2, stepCount)) / (1 - Math.pow(beta1, stepCount));
+        float stepSize = (float) (lr * Math.sqrt(1 - Math.pow(beta2, stepCount)) / (1 - Math.pow(beta1, stepCount)));
         float decay = (float) (-lr * weightDecay);
-        gradients.forEach((name, g) -> {
-            NDArray p = parameters.get(name).array();
-            NDArray m = firstMoments.get(name);
-            NDArray v = secondMoments.get(name);
-            m.muli(beta1).addi(g.mul(1 - beta1));
-            v.muli(beta2).addi(g.mul(g).muli(1 - beta2));
-            NDArray denominator = v.sqrt().addi(epsilon);
-            p.subi(m.div(denominator).muli((float) stepSize));
-            if (weightDecay != 0 && decays(name)) {
-                p.addi(p.mul(decay));
+        // The coefficients as PyTorch passes them to its float kernels: computed in double, then rounded.
+        float eps = (float) epsilon;
+        float b1 = (float) beta1;
+        float b2 = (float) beta2;
+        float oneMinusB1 = (float) (1 - beta1);
+        float oneMinusB2 = (float) (1 - beta2);
+        Map<String, FloatBuffer[]> state = new HashMap<>();
+        slices.stream().map(GradientSlices.Slice::parameter).distinct().forEach(name -> state.put(name, new FloatBuffer[] {
+            Tensors.view(parameters.get(name).array()), Tensors.view(firstMoments.get(name)),
+            Tensors.view(secondMoments.get(name))}));
+        slices.parallelStream().forEach(slice -> {
+            Scratch w = SCRATCH.get();
+            int offset = slice.offset();
+            int length = slice.length();
+            float[] g = w.gradient;
+            slice.gradient().get(offset, g, 0, length);
+            slice.gradient().put(offset, w.zeros, 0, length);
+            for (int i = 0; i < length; i++) {
+                g[i] *= clipCoefficient;
             }
+            mask.apply(slice.parameter(), offset, g, length, step);
+            FloatBuffer[] pmv = state.get(slice.parameter());
+            float[] p = w.parameter;
+            float[] m = w.firstMoment;
+            float[] v = w.secondMoment;
+            pmv[0].get(offset, p, 0, length);
+            pmv[1].get(offset, m, 0, length);
+            pmv[2].get(offset, v, 0, length);
+            float decayFactor = weightDecay != 0 && decays(slice.parameter()) ? decay : 0f;
+            // Plain arrays and no branch, so the JIT vectorises the loop.
+            for (int i = 0; i < length; i++) {
+                float gi = g[i];
+                float mi = m[i] * b1 + oneMinusB1 * gi;
+                float vi = v[i] * b2 + oneMinusB2 * gi * gi;
+                float pi = p[i] - stepSize * (mi / ((float) Math.sqrt(vi) + eps));
+                m[i] = mi;
+                v[i] = vi;
+                p[i] = pi + decayFactor * pi;
+            }
+            pmv[0].put(offset, p, 0, length);
+            pmv[1].put(offset, m, 0, length);
+            pmv[2].put(offset, v, 0, length);
         });
     }
 

@@ -1,37 +1,55 @@
 package dev.childtune.train;
 
-import ai.djl.ndarray.NDArray;
-import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Global gradient-norm clipping as {@code torch.nn.utils.clip_grad_norm_}: the norm of all
  * gradients together is {@code ‖(‖g_p‖₂)_p‖₂}; when {@code maxNorm / (total + 1e-6) < 1} every
  * gradient is scaled by that factor. (DJL's own {@code optClipGrad} clips element values, and
- * wrongly for negative ones; it is not this.)
+ * wrongly for negative ones; it is not this.) The norm is read here; the scaling is applied by
+ * AdamW in the same pass as its update.
  */
 public final class GradientClipping {
     private GradientClipping() {}
 
-    /**
-     * Scales the gradients in place and returns the total norm before clipping.
-     *
-     * @param maxNorm the largest total norm allowed; 0 or less disables clipping (the norm is still returned)
-     */
-    public static double clipGlobalNorm(Collection<NDArray> gradients, double maxNorm) {
-        double sumOfSquares = 0;
-        for (NDArray g : gradients) {
-            double norm = g.norm().getFloat();
-            sumOfSquares += norm * norm;
-        }
-        double total = (float) Math.sqrt(sumOfSquares);
-        if (maxNorm > 0) {
-            double coefficient = maxNorm / (total + 1e-6);
-            if (coefficient < 1) {
-                for (NDArray g : gradients) {
-                    g.muli((float) coefficient);
-                }
+    /** The total norm of the gradients (per-parameter norms in float, as PyTorch keeps them). */
+    static double globalNorm(List<GradientSlices.Slice> slices) {
+        double[] sliceSums = new double[slices.size()];
+        IntStream.range(0, slices.size()).parallel().forEach(s -> {
+            GradientSlices.Slice slice = slices.get(s);
+            double sum = 0;
+            for (int i = slice.offset(), end = slice.offset() + slice.length(); i < end; i++) {
+                float g = slice.gradient().get(i);
+                sum += (double) g * g;
             }
+            sliceSums[s] = sum;
+        });
+        Map<String, Double> perParameter = new LinkedHashMap<>();
+        for (int s = 0; s < slices.size(); s++) {
+            perParameter.merge(slices.get(s).parameter(), sliceSums[s], Double::sum);
         }
-        return total;
+        double sumOfSquares = 0;
+        for (double sum : perParameter.values()) {
+            float norm = (float) Math.sqrt(sum);
+            sumOfSquares += (double) norm * norm;
+        }
+        return (float) Math.sqrt(sumOfSquares);
+    }
+
+    /**
+     * The factor the gradients are multiplied by: {@code maxNorm / (total + 1e-6)} when that is
+     * below 1, else 1.
+     *
+     * @param maxNorm the largest total norm allowed; 0 or less disables clipping
+     */
+    static float coefficient(double totalNorm, double maxNorm) {
+        if (maxNorm <= 0) {
+            return 1f;
+        }
+        double coefficient = maxNorm / (totalNorm + 1e-6);
+        return coefficient < 1 ? (float) coefficient : 1f;
     }
 }

@@ -16,7 +16,8 @@ import java.util.Map;
 /**
  * One optimizer step in the fixed order of the reference: forward and backward of each
  * micro-batch (gradients accumulate, the loss divided by their number) → global gradient-norm
- * clipping → gradient mask → AdamW → gradients zeroed. Everything the step creates dies in its
+ * clipping → gradient mask → AdamW → gradients zeroed; the last four in one pass over memory
+ * (see {@link AdamW#step}). Everything the step creates dies in its
  * {@link NDScope}; only the weights and the optimizer moments change.
  */
 public final class OptimizerStep {
@@ -59,15 +60,12 @@ public final class OptimizerStep {
             Map<String, NDArray> gradients = new LinkedHashMap<>();
             try {
                 parameters.forEach((name, p) -> gradients.put(name, p.array().getGradient()));
-                double gradNorm = GradientClipping.clipGlobalNorm(gradients.values(), maxGradNorm);
-                mask.apply(gradients, step);
-                optimizer.step(gradients, lr);
+                List<GradientSlices.Slice> slices = GradientSlices.of(gradients);
+                double gradNorm = GradientClipping.globalNorm(slices);
+                optimizer.step(slices, lr, GradientClipping.coefficient(gradNorm, maxGradNorm), mask, step);
                 return new Result(loss, gradNorm);
             } finally {
-                gradients.values().forEach(g -> {
-                    g.muli(0f); // DJL never clears gradients for us: PyTorch would accumulate into the next step
-                    g.close();
-                });
+                gradients.values().forEach(NDArray::close);
             }
         }
     }

@@ -1,7 +1,7 @@
 package dev.childtune.tuning;
 
-import ai.djl.ndarray.NDArray;
 import com.google.gson.JsonObject;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -10,25 +10,37 @@ import java.util.Map;
  * (embeddings, pooler, classifier in the reference scope) always get their full gradient.
  */
 public final class ChildTuningD implements GradientMask {
-    private final ChildMask mask;
+    /** 1 for a child element, 0 otherwise, per masked tensor: one byte each, so masking is a vectorised product. */
+    private final Map<String, byte[]> children = new LinkedHashMap<>();
+    private final JsonObject summary;
 
     public ChildTuningD(ChildMask mask) {
-        this.mask = mask;
+        mask.masks().forEach((name, m) -> {
+            float[] values = m.toFloatArray();
+            byte[] kept = new byte[values.length];
+            for (int i = 0; i < values.length; i++) {
+                kept[i] = (byte) (values[i] != 0f ? 1 : 0);
+            }
+            children.put(name, kept);
+        });
+        this.summary = mask.summary();
     }
 
     @Override
-    public void apply(Map<String, NDArray> gradients, int step) {
-        mask.masks().forEach((name, m) -> {
-            NDArray g = gradients.get(name);
-            if (g != null) {
-                g.muli(m);
-            }
-        });
+    public void apply(String parameter, long offset, float[] gradient, int length, int step) {
+        byte[] kept = children.get(parameter);
+        if (kept == null) {
+            return;
+        }
+        int start = Math.toIntExact(offset);
+        for (int i = 0; i < length; i++) {
+            gradient[i] *= kept[start + i]; // a product, as the reference: NaN stays NaN
+        }
     }
 
     /** The realised child network: kept fraction overall, per layer and per module type. */
     @Override
     public JsonObject describe() {
-        return mask.summary();
+        return summary;
     }
 }

@@ -1,23 +1,31 @@
 package dev.childtune.tuning;
 
-import ai.djl.ndarray.NDArray;
 import com.google.gson.JsonObject;
-import java.util.Map;
 
 /**
  * Zeroes (and possibly rescales) gradients between global clipping and the optimizer update:
- * where ChildTuning chooses its child network. Gradients are modified in place.
+ * where ChildTuning chooses its child network.
+ *
+ * <p>The optimizer hands a parameter's gradient over slice by slice, several slices at once on
+ * different threads; a mask must therefore depend only on its arguments (parameter, position,
+ * values, step), never on the order of calls. Then the masks are the same whatever the number of
+ * threads.
  */
 @FunctionalInterface
 public interface GradientMask {
     /** Plain fine-tuning: every gradient passes unchanged. */
-    GradientMask NONE = (gradients, step) -> { };
+    GradientMask NONE = (parameter, offset, gradient, length, step) -> { };
 
     /**
-     * @param gradients by Hugging Face parameter name, already clipped
+     * Masks one slice of a clipped gradient in place.
+     *
+     * @param parameter the Hugging Face parameter name
+     * @param offset the position of {@code gradient[0]} among the parameter's elements (row-major)
+     * @param gradient the slice's values, modified in place; only the first {@code length} count
+     * @param length how many values the slice holds
      * @param step the 0-based optimizer step
      */
-    void apply(Map<String, NDArray> gradients, int step);
+    void apply(String parameter, long offset, float[] gradient, int length, int step);
 
     /** What a run's results should record about this mask (p, realised kept fraction, ...). */
     default JsonObject describe() {

@@ -172,6 +172,41 @@ class XLNetParityTest {
         }
     }
 
+    /** The XLNet forward pass keeps no Java-owned scalar for autograd (see {@code Scalars}): a GC between passes is harmless. */
+    @Test
+    void gradientsSurviveAGarbageCollectionBetweenForwardAndBackward() throws Exception {
+        Path fixture = SharedData.fixture("hf/xlnet");
+        Map<String, TensorData> expected = SafeTensors.read(fixture.resolve("expected.safetensors"));
+        try (PretrainedModel model = PretrainedModel.load(folderWith(tmp, "model.safetensors"));
+                NDManager manager = model.manager().newSubManager()) {
+            SequenceClassifier classifier = model.classifier();
+            classifier.namedParameters().values().forEach(p -> p.array().setRequiresGradient(true));
+            Batch batch = FixtureBatch.read(fixture.resolve("inputs.json"), manager);
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray loss = classifier.loss(classifier.forward(batch.inputs(), false).logits(), batch.labels());
+                for (int round = 0; round < 3; round++) {
+                    System.gc();
+                    Thread.sleep(20);
+                    java.util.List<java.nio.ByteBuffer> garbage = new java.util.ArrayList<>();
+                    for (int i = 0; i < 2000; i++) {
+                        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(4 << (i % 6))
+                                .order(java.nio.ByteOrder.nativeOrder());
+                        while (b.remaining() >= 4) {
+                            b.putFloat(Float.NaN);
+                        }
+                        garbage.add(b);
+                    }
+                }
+                collector.backward(loss);
+            }
+            for (var e : classifier.namedParameters().entrySet()) {
+                try (NDArray g = e.getValue().array().getGradient()) {
+                    compare(expected, "grad." + e.getKey(), g, 1e-5, 1e-4);
+                }
+            }
+        }
+    }
+
     @Test
     void xlnetConfigFieldsAreReadThroughTheAttributeMap() throws IOException {
         ModelConfig c = ModelConfig.read(SharedData.fixture("hf/xlnet"));

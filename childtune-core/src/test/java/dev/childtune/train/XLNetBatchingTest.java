@@ -91,6 +91,15 @@ class XLNetBatchingTest {
     }
 
     @Test
+    void aSentencePieceModelAloneAsksForTokenizerJson() throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve("spiece"));
+        Files.write(dir.resolve("spiece.model"), new byte[] {0x0a, 0x00});
+        ChildTuneException e = assertThrows(ChildTuneException.class, () -> TextTokenizer.load(dir));
+        assertTrue(e.getMessage().contains("spiece.model") && e.getMessage().contains("tokenizer.json"),
+                e.getMessage());
+    }
+
+    @Test
     void aBertFolderStillPadsOnTheRightWithSegmentZero() throws IOException {
         Path dir = TinyModels.bertWithTokenizer(tmp.resolve("bert"));
         try (TextTokenizer tokenizer = TextTokenizer.load(dir)) {

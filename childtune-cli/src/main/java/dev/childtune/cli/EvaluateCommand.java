@@ -3,6 +3,7 @@ package dev.childtune.cli;
 import dev.childtune.checkpoint.hub.ResolvedModel;
 import dev.childtune.data.TaskData;
 import dev.childtune.model.PretrainedModel;
+import dev.childtune.text.Padding;
 import dev.childtune.text.TextTokenizer;
 import dev.childtune.train.Batcher;
 import dev.childtune.train.EncodedDataset;
@@ -47,11 +48,11 @@ final class EvaluateCommand implements Callable<Integer> {
                         + model.config().numLabels() + " outputs but task " + data.task().name() + " needs "
                         + (data.task().regression() ? 1 : data.task().labels().size()));
             }
-            long padId = Batcher.padTokenId(tokenizer, model.config());
+            Padding padding = Batcher.padding(tokenizer, model.config());
             for (var split : data.devSplits().entrySet()) {
                 EncodedDataset dataset = EncodedDataset.encode(split.getValue(), tokenizer, data.task().regression());
                 Evaluator.Evaluation evaluation = new Evaluator(model, dataset,
-                        new Batcher(dataset, evalBatchSize, padId, 0, false)).evaluate(data.task().metrics());
+                        new Batcher(dataset, evalBatchSize, padding, 0, false)).evaluate(data.task().metrics());
                 out.printf("%s %s (%d examples):%n", data.task().name(), split.getKey(), dataset.size());
                 evaluation.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %-22s %.4f%n", k, v));
             }

@@ -65,7 +65,7 @@ final class FisherCommand implements Callable<Integer> {
             TextTokenizer tokenizer = setup.tokenizer();
             double p = reserveP != null ? reserveP : Method.CHILDTUNING_D.reportedReserveP(data.task().name());
             EncodedDataset train = EncodedDataset.encode(data.train(), tokenizer, data.task().regression());
-            Batcher batcher = new Batcher(train, batchSize, Batcher.padTokenId(tokenizer, model.config()), 0, false);
+            Batcher batcher = new Batcher(train, batchSize, Batcher.padding(tokenizer, model.config()), 0, false);
             MaskFactory.Context context = new MaskFactory.Context(model.classifier(),
                     manager -> batcher.batches(batcher.trainingOrder(taskOptions.seed, -1), manager),
                     taskOptions.seed, maxGradNorm, output,

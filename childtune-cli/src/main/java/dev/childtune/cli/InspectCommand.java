@@ -1,10 +1,13 @@
 package dev.childtune.cli;
 
+import dev.childtune.ChildTuneException;
 import dev.childtune.checkpoint.hub.ResolvedModel;
 import dev.childtune.model.ModelConfig;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.text.TextTokenizer;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -25,8 +28,7 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         ResolvedModel resolved = modelOption.resolve();
         PrintWriter out = spec.commandLine().getOut();
-        try (PretrainedModel model = PretrainedModel.load(resolved.folder());
-                TextTokenizer tokenizer = TextTokenizer.load(resolved.folder())) {
+        try (PretrainedModel model = PretrainedModel.load(resolved.folder())) {
             ModelConfig c = model.config();
             long total = model.classifier().parameterCount();
             long base = model.classifier().children().get(model.classifier().baseModelPrefix()).parameterCount();
@@ -39,15 +41,26 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("layers:         %d%n", c.numHiddenLayers());
             out.printf("hidden size:    %d (%d heads of %d, feed-forward %d)%n", c.hiddenSize(),
                     c.numAttentionHeads(), c.headSize(), c.intermediateSize());
-            out.printf("max positions:  %d%n", c.maxPositionEmbeddings());
+            out.printf("max positions:  %s%n", c.maxPositionEmbeddings() > 0
+                    ? Integer.toString(c.maxPositionEmbeddings()) : "none (relative positions)");
             out.printf("parameters:     %,d (encoder %,d, head %,d)%n", total, base, total - base);
             out.printf("labels:         %d (%s)%n", c.numLabels(), c.problemType());
-            out.printf("tokenizer:      %s, vocabulary %,d%n", tokenizer.kind(), tokenizer.vocabSize());
+            out.printf("tokenizer:      %s%n", describeTokenizer(resolved.folder()));
             String report = model.loadReport().summary();
             if (!report.isEmpty()) {
                 out.printf("note:           %s%n", report);
             }
         }
         return 0;
+    }
+
+    /** The tokenizer in a line; a folder without one is still a model to inspect (training needs one). */
+    private static String describeTokenizer(Path folder) {
+        try (TextTokenizer tokenizer = TextTokenizer.load(folder)) {
+            return String.format(Locale.ROOT, "%s, vocabulary %,d, pads on the %s", tokenizer.kind(),
+                    tokenizer.vocabSize(), tokenizer.paddingSide().name().toLowerCase(Locale.ROOT));
+        } catch (ChildTuneException e) {
+            return "none usable (" + e.getMessage() + ")";
+        }
     }
 }

@@ -187,6 +187,105 @@ class ChildTuneCliTest {
         }
     }
 
+    /**
+     * The fixture XLNet with a word-level tokenizer.json over the toy CSV's words (id 9 on) and
+     * XLNet's post-processor ({@code A <sep> <cls>}, {@code <cls>} in segment 2).
+     */
+    private static Path xlnetFolder(Path dir) throws java.io.IOException {
+        Path fixture = Path.of("..", "..", "shared", "fixtures", "hf", "xlnet");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(fixture),
+                "skipped: ../shared/fixtures not found beside the repository");
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.copy(fixture.resolve("config.json"), dir.resolve("config.json"));
+        java.nio.file.Files.copy(fixture.resolve("pytorch_model.bin"), dir.resolve("pytorch_model.bin"));
+        java.util.List<String> specials = java.util.List.of("<unk>", "<s>", "</s>", "<cls>", "<sep>", "<pad>",
+                "<mask>", "<eod>", "<eop>");
+        JsonObject vocab = new JsonObject();
+        com.google.gson.JsonArray added = new com.google.gson.JsonArray();
+        for (int id = 0; id < specials.size(); id++) {
+            vocab.addProperty(specials.get(id), id);
+            JsonObject token = new JsonObject();
+            token.addProperty("id", id);
+            token.addProperty("content", specials.get(id));
+            for (String flag : new String[] {"single_word", "lstrip", "rstrip", "normalized"}) {
+                token.addProperty(flag, false);
+            }
+            token.addProperty("special", true);
+            added.add(token);
+        }
+        String words = "a wonderful , moving film great acting and clever plot i loved every minute dull lifeless "
+                + "mess terrible pacing flat jokes want my money back";
+        for (String w : words.split(" ")) {
+            if (!vocab.has(w)) {
+                vocab.addProperty(w, vocab.size());
+            }
+        }
+        String json = """
+                {"version": "1.0", "truncation": null, "padding": null, "added_tokens": %s,
+                 "normalizer": {"type": "Lowercase"},
+                 "pre_tokenizer": {"type": "BertPreTokenizer"},
+                 "post_processor": {"type": "TemplateProcessing",
+                   "single": [{"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "<sep>", "type_id": 0}},
+                              {"SpecialToken": {"id": "<cls>", "type_id": 2}}],
+                   "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "<sep>", "type_id": 0}},
+                            {"Sequence": {"id": "B", "type_id": 1}}, {"SpecialToken": {"id": "<sep>", "type_id": 1}},
+                            {"SpecialToken": {"id": "<cls>", "type_id": 2}}],
+                   "special_tokens": {"<sep>": {"id": "<sep>", "ids": [4], "tokens": ["<sep>"]},
+                                      "<cls>": {"id": "<cls>", "ids": [3], "tokens": ["<cls>"]}}},
+                 "decoder": null,
+                 "model": {"type": "WordLevel", "vocab": %s, "unk_token": "<unk>"}}
+                """.formatted(added, vocab);
+        java.nio.file.Files.writeString(dir.resolve("tokenizer.json"), json);
+        return dir;
+    }
+
+    @Test
+    void inspectAndTrainAcceptAnXLNetFolder(@TempDir Path tmp) throws Exception {
+        Path model = xlnetFolder(tmp.resolve("xlnet"));
+        Result inspect = run("inspect", "--model", model.toString());
+        assertEquals(0, inspect.exitCode(), inspect.err());
+        assertTrue(inspect.out().contains("XLNetForSequenceClassification (model_type xlnet)"), inspect.out());
+        assertTrue(inspect.out().contains("hidden size:    32 (4 heads of 8, feed-forward 37)"), inspect.out());
+        assertTrue(inspect.out().contains("max positions:  none (relative positions)"), inspect.out());
+        assertTrue(inspect.out().contains("parameters:     20,717"), inspect.out());
+        assertTrue(inspect.out().contains("tokenizer:      WordLevel") && inspect.out().contains("pads on the left"),
+                inspect.out());
+
+        // The fixture folder itself has no tokenizer: inspect still describes the model.
+        Result bare = run("inspect", "--model", model.resolveSibling("bare").toString());
+        assertEquals(ChildTuneCli.INPUT_ERROR, bare.exitCode(), "no folder yet");
+        java.nio.file.Files.createDirectories(model.resolveSibling("bare"));
+        java.nio.file.Files.copy(model.resolve("config.json"), model.resolveSibling("bare/config.json"));
+        java.nio.file.Files.copy(model.resolve("pytorch_model.bin"), model.resolveSibling("bare/pytorch_model.bin"));
+        bare = run("inspect", "--model", model.resolveSibling("bare").toString());
+        assertEquals(0, bare.exitCode(), bare.err());
+        assertTrue(bare.out().contains("tokenizer:      none usable (no tokenizer in "), bare.out());
+
+        // Three classes, as the checkpoint's head has three outputs.
+        String[] texts = {"a wonderful , moving film", "a dull , lifeless mess", "great acting and flat jokes"};
+        String[] labels = {"pos", "neg", "mixed"};
+        StringBuilder csv = new StringBuilder("text,label\n");
+        for (int i = 0; i < 12; i++) {
+            csv.append('"').append(texts[i % 3]).append("\",").append(labels[i % 3]).append('\n');
+        }
+        Path train = java.nio.file.Files.writeString(tmp.resolve("train.csv"), csv);
+        Path dev = java.nio.file.Files.writeString(tmp.resolve("dev.csv"), csv);
+        Path output = tmp.resolve("run");
+        Result r = run("train", "--model", model.toString(), "--train-file", train.toString(), "--validation-file",
+                dev.toString(), "--max-steps", "3", "--batch-size", "4", "--learning-rate", "1e-3", "--method",
+                "childtuning-d", "--reserve-p", "0.3", "--output", output.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        JsonObject results = JsonParser.parseString(java.nio.file.Files.readString(output.resolve("results.json")))
+                .getAsJsonObject();
+        assertEquals(3, results.get("steps").getAsInt());
+        assertEquals("childtuning-d", results.get("method").getAsString());
+        assertEquals(0.3, results.getAsJsonObject("method_details").get("kept_fraction").getAsDouble(), 0.01);
+        JsonObject config = JsonParser.parseString(java.nio.file.Files.readString(output.resolve("model/config.json")))
+                .getAsJsonObject();
+        assertEquals("XLNetForSequenceClassification", config.getAsJsonArray("architectures").get(0).getAsString());
+        assertEquals(32, config.get("d_model").getAsInt(), "XLNet's own field names are written back");
+    }
+
     @Test
     void benchReportsStepTimesPerMethod() {
         Path tiny = Path.of("..", "..", "shared", "fixtures", "hf", "bert");

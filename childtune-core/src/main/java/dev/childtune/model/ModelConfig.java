@@ -17,6 +17,11 @@ import java.util.Map;
 /**
  * A model's {@code config.json}, with Hugging Face's field names and defaults. The original JSON
  * is kept so that saving writes back every field, including the ones ChildTune does not use.
+ * Model types that name the common fields differently (XLNet's {@code d_model}, {@code n_layer},
+ * ...) are read through Hugging Face's {@code attribute_map}; their own fields are checked by
+ * {@link Architectures#validate}.
+ *
+ * @param maxPositionEmbeddings the absolute-position table's size, 0 for a model without one (XLNet)
  */
 public record ModelConfig(
         String modelType,
@@ -65,13 +70,41 @@ public record ModelConfig(
         return fromJson(root.getAsJsonObject(), file.toString());
     }
 
+    /**
+     * Hugging Face's {@code attribute_map}: the names some model types give the common fields in
+     * their config.json (XLNet: {@code d_model} for {@code hidden_size}, ...). Unlisted types use
+     * the common names.
+     */
+    private static final Map<String, Map<String, String>> ATTRIBUTE_MAPS = Map.of("xlnet", Map.of(
+            "hidden_size", "d_model",
+            "num_hidden_layers", "n_layer",
+            "num_attention_heads", "n_head",
+            "intermediate_size", "d_inner",
+            "hidden_act", "ff_activation",
+            "hidden_dropout_prob", "dropout",
+            "attention_probs_dropout_prob", "dropout"));
+
+    /**
+     * The defaults of those model types' configuration classes where they differ from BERT's
+     * (XLNetConfig: vocabulary 32000, xlnet-large sizes, pad id 5; no absolute positions, hence 0).
+     */
+    private static final Map<String, Map<String, Number>> DEFAULTS = Map.of("xlnet", Map.of(
+            "vocab_size", 32000,
+            "hidden_size", 1024,
+            "num_hidden_layers", 24,
+            "num_attention_heads", 16,
+            "intermediate_size", 4096,
+            "max_position_embeddings", 0,
+            "pad_token_id", 5));
+
     /** Parses a config object; {@code source} names it in error messages. */
     public static ModelConfig fromJson(JsonObject json, String source) {
-        Fields f = new Fields(json, source);
-        String modelType = f.string("model_type", null);
+        String modelType = new Fields(json, source, Map.of(), Map.of()).string("model_type", null);
         if (modelType == null) {
-            throw new ChildTuneException(source + ": field 'model_type' is missing (expected bert, roberta or electra)");
+            throw new ChildTuneException(source + ": field 'model_type' is missing (expected one of "
+                    + String.join(", ", Architectures.SUPPORTED) + ")");
         }
+        Fields f = fields(json, source, modelType);
         int hidden = f.integer("hidden_size", 768);
         Map<Integer, String> id2label = new LinkedHashMap<>();
         if (json.has("id2label") && json.get("id2label").isJsonObject()) {
@@ -97,7 +130,8 @@ public record ModelConfig(
         }
         String act = f.string("hidden_act", "gelu");
         if (!act.equals("gelu") && !act.equals("relu")) {
-            throw new ChildTuneException(source + ": hidden_act '" + act + "' is not supported (expected gelu or relu)");
+            throw new ChildTuneException(source + ": " + f.name("hidden_act") + " '" + act
+                    + "' is not supported (expected gelu or relu)");
         }
         ModelConfig config = new ModelConfig(
                 modelType,
@@ -121,14 +155,21 @@ public record ModelConfig(
                 problemType,
                 Map.copyOf(id2label),
                 json.deepCopy());
-        config.validate(source);
+        config.validate(f);
         return config;
     }
 
-    private void validate(String source) {
+    /** Typed access to the fields of {@code json} with the names and defaults of {@code modelType}. */
+    static Fields fields(JsonObject json, String source, String modelType) {
+        return new Fields(json, source, ATTRIBUTE_MAPS.getOrDefault(modelType, Map.of()),
+                DEFAULTS.getOrDefault(modelType, Map.of()));
+    }
+
+    private void validate(Fields f) {
+        String source = f.source();
         if (hiddenSize % numAttentionHeads != 0) {
-            throw new ChildTuneException(source + ": hidden_size " + hiddenSize
-                    + " is not a multiple of num_attention_heads " + numAttentionHeads);
+            throw new ChildTuneException(source + ": " + f.name("hidden_size") + " " + hiddenSize
+                    + " is not a multiple of " + f.name("num_attention_heads") + " " + numAttentionHeads);
         }
         if (numLabels < 1) {
             throw new ChildTuneException(source + ": num_labels must be at least 1, got " + numLabels);
@@ -141,6 +182,7 @@ public record ModelConfig(
             throw new ChildTuneException(source + ": pad_token_id " + padTokenId + " is outside the vocabulary (size "
                     + vocabSize + ")");
         }
+        Architectures.validate(this, f);
     }
 
     public boolean isRegression() {
@@ -177,12 +219,22 @@ public record ModelConfig(
         return fromJson(copy, FILE_NAME);
     }
 
-    /** Typed access to optional fields with errors that name the field. */
-    private record Fields(JsonObject json, String source) {
-        int integer(String name, int fallback) {
+    /**
+     * Typed access to optional fields with errors that name the field. A common name is looked up
+     * under the model type's own name ({@code aliases}); a missing field takes the model type's
+     * default, else the caller's fallback.
+     */
+    record Fields(JsonObject json, String source, Map<String, String> aliases, Map<String, Number> defaults) {
+        /** The name the field has in this config.json. */
+        String name(String common) {
+            return aliases.getOrDefault(common, common);
+        }
+
+        int integer(String common, int fallback) {
+            String name = name(common);
             JsonElement e = json.get(name);
             if (e == null || e.isJsonNull()) {
-                return fallback;
+                return defaults.containsKey(common) ? defaults.get(common).intValue() : fallback;
             }
             try {
                 double d = e.getAsDouble();
@@ -195,10 +247,11 @@ public record ModelConfig(
             }
         }
 
-        double real(String name, double fallback) {
+        double real(String common, double fallback) {
+            String name = name(common);
             JsonElement e = json.get(name);
             if (e == null || e.isJsonNull()) {
-                return fallback;
+                return defaults.containsKey(common) ? defaults.get(common).doubleValue() : fallback;
             }
             try {
                 return e.getAsDouble();
@@ -207,7 +260,20 @@ public record ModelConfig(
             }
         }
 
-        String string(String name, String fallback) {
+        boolean bool(String common, boolean fallback) {
+            String name = name(common);
+            JsonElement e = json.get(name);
+            if (e == null || e.isJsonNull()) {
+                return fallback;
+            }
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isBoolean()) {
+                throw new ChildTuneException(source + ": field '" + name + "' must be true or false, got " + e);
+            }
+            return e.getAsBoolean();
+        }
+
+        String string(String common, String fallback) {
+            String name = name(common);
             JsonElement e = json.get(name);
             if (e == null || e.isJsonNull()) {
                 return fallback;

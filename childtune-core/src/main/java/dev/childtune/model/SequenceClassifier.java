@@ -3,6 +3,7 @@ package dev.childtune.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.childtune.model.nn.Module;
+import java.util.Set;
 
 /**
  * A base model plus a sequence-classification head, Hugging Face's
@@ -23,6 +24,15 @@ public abstract class SequenceClassifier extends Module {
     public abstract String baseModelPrefix();
 
     public abstract BaseModel baseModel();
+
+    /**
+     * Parameters the classification forward pass never reads (XLNet's {@code mask_emb}, an input of
+     * pretraining's query stream). Hugging Face leaves their {@code .grad} None, so its optimizer
+     * neither moves nor decays them; the optimizer step here skips them likewise.
+     */
+    public Set<String> parametersWithoutGradient() {
+        return Set.of();
+    }
 
     /** Logits for a batch; dropout is active only when {@code training}. */
     public abstract ClassifierOutput forward(ModelInputs inputs, boolean training);

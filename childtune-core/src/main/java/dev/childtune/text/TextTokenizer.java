@@ -28,6 +28,15 @@ import java.util.OptionalLong;
  * class always sets both explicitly.
  */
 public final class TextTokenizer implements AutoCloseable {
+    /**
+     * Hugging Face's tokenizer classes that pad other than on the right with segment id 0, by model
+     * type: {@code XLNetTokenizer(Fast)} has {@code padding_side = "left"} and
+     * {@code pad_token_type_id = 3}.
+     */
+    private static final Map<String, Padding.Side> PADDING_SIDES = Map.of("xlnet", Padding.Side.LEFT);
+
+    private static final Map<String, Long> PAD_TYPE_IDS = Map.of("xlnet", 3L);
+
     /** The maximum length used when tokenizer_config.json gives no plausible model_max_length. */
     public static final int FALLBACK_MAX_LENGTH = 512;
 
@@ -36,6 +45,8 @@ public final class TextTokenizer implements AutoCloseable {
     private final String kind;
     private final int vocabSize;
     private final SpecialToken padToken;
+    private final Padding.Side paddingSide;
+    private final long padTypeId;
 
     /** A special token and its id. */
     public record SpecialToken(String token, long id) {}
@@ -45,12 +56,16 @@ public final class TextTokenizer implements AutoCloseable {
             int maxLength,
             String kind,
             int vocabSize,
-            SpecialToken padToken) {
+            SpecialToken padToken,
+            Padding.Side paddingSide,
+            long padTypeId) {
         this.tokenizer = tokenizer;
         this.maxLength = maxLength;
         this.kind = kind;
         this.vocabSize = vocabSize;
         this.padToken = padToken;
+        this.paddingSide = paddingSide;
+        this.padTypeId = padTypeId;
     }
 
     /** Loads the folder's tokenizer with {@link #defaultMaxLength(Path)}. */
@@ -103,12 +118,22 @@ public final class TextTokenizer implements AutoCloseable {
             throw new ChildTuneException(
                     "cannot load the tokenizer of " + folder + ": " + e.getMessage(), e);
         }
+        // Like Hugging Face, padding follows the tokenizer class (chosen by model type) and
+        // tokenizer_config.json, never tokenizer.json's own padding block.
+        TokenizerConfigFiles settings = TokenizerConfigFiles.read(folder);
+        Optional<String> family = settings.modelType();
+        Padding.Side side =
+                settings.paddingSide()
+                        .orElse(family.map(PADDING_SIDES::get).orElse(Padding.Side.RIGHT));
+        long padTypeId = family.map(PAD_TYPE_IDS::get).orElse(0L);
         return new TextTokenizer(
                 tokenizer,
                 maxLength,
                 modelType(root),
                 vocabSize(root),
-                padToken(root, folder).orElse(null));
+                padToken(root, folder).orElse(null),
+                side,
+                padTypeId);
     }
 
     /**
@@ -162,6 +187,19 @@ public final class TextTokenizer implements AutoCloseable {
      */
     public Optional<SpecialToken> padToken() {
         return Optional.ofNullable(padToken);
+    }
+
+    /**
+     * The side batches are padded on: tokenizer_config.json's {@code padding_side}, else the
+     * default of the tokenizer's model type (left for XLNet), else right.
+     */
+    public Padding.Side paddingSide() {
+        return paddingSide;
+    }
+
+    /** The segment id padding positions get: 3 for XLNet's tokenizer, else 0. */
+    public long padTypeId() {
+        return padTypeId;
     }
 
     @Override

@@ -12,6 +12,8 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -26,10 +28,14 @@ final class TokenizerConfigFiles {
      */
     private static final double SANE_MAX_LENGTH_LIMIT = 1_000_000;
 
+    private static final String CONFIG_FILE = "tokenizer_config.json";
+
+    private final Path folder;
     private final JsonObject config;
     private final JsonObject specialTokensMap;
 
-    private TokenizerConfigFiles(JsonObject config, JsonObject specialTokensMap) {
+    private TokenizerConfigFiles(Path folder, JsonObject config, JsonObject specialTokensMap) {
+        this.folder = folder;
         this.config = config;
         this.specialTokensMap = specialTokensMap;
     }
@@ -37,8 +43,43 @@ final class TokenizerConfigFiles {
     /** Reads the two files of {@code folder}, each as an empty object when absent. */
     static TokenizerConfigFiles read(Path folder) {
         return new TokenizerConfigFiles(
-                readObjectIfPresent(folder.resolve("tokenizer_config.json")),
+                folder,
+                readObjectIfPresent(folder.resolve(CONFIG_FILE)),
                 readObjectIfPresent(folder.resolve("special_tokens_map.json")));
+    }
+
+    /** {@code padding_side} of tokenizer_config.json when set. */
+    Optional<Padding.Side> paddingSide() {
+        JsonElement value = config.get("padding_side");
+        if (value == null || value.isJsonNull()) {
+            return Optional.empty();
+        }
+        boolean isString = value.isJsonPrimitive() && value.getAsJsonPrimitive().isString();
+        Padding.Side side = isString ? Padding.Side.parse(value.getAsString()) : null;
+        if (side == null) {
+            throw new ChildTuneException(folder.resolve(CONFIG_FILE)
+                    + ": field 'padding_side' must be \"left\" or \"right\", got " + value);
+        }
+        return Optional.of(side);
+    }
+
+    /**
+     * The model type the tokenizer belongs to, as Hugging Face's AutoTokenizer picks the tokenizer
+     * class: from tokenizer_config.json's {@code tokenizer_class} ("XLNetTokenizerFast" gives
+     * "xlnet"), else from config.json's {@code model_type} in the same folder.
+     */
+    Optional<String> modelType() {
+        JsonElement tokenizerClass = config.get("tokenizer_class");
+        if (tokenizerClass != null && tokenizerClass.isJsonPrimitive()) {
+            String name = tokenizerClass.getAsString().replaceFirst("Fast$", "");
+            if (name.endsWith("Tokenizer") && name.length() > "Tokenizer".length()) {
+                return Optional.of(name.substring(0, name.length() - "Tokenizer".length()).toLowerCase(Locale.ROOT));
+            }
+        }
+        JsonElement modelType = readObjectIfPresent(folder.resolve("config.json")).get("model_type");
+        return modelType != null && modelType.isJsonPrimitive()
+                ? Optional.of(modelType.getAsString())
+                : Optional.empty();
     }
 
     /** A boolean setting of tokenizer_config.json, or {@code fallback} when absent or null. */

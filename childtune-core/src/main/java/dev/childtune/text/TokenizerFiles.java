@@ -83,6 +83,14 @@ public final class TokenizerFiles {
                 && Files.isRegularFile(folder.resolve("merges.txt"))) {
             return byteLevelBpe(folder);
         }
+        if (Files.isRegularFile(folder.resolve("spiece.model"))) {
+            // SentencePiece models (XLNet, ALBERT, T5) ship a tokenizer.json on the Hub beside it.
+            throw new ChildTuneException(
+                    "no tokenizer.json in "
+                            + folder
+                            + ": spiece.model (SentencePiece) is not read directly; add the model's"
+                            + " tokenizer.json (Hugging Face's fast tokenizer file)");
+        }
         throw new ChildTuneException(
                 "no tokenizer in "
                         + folder

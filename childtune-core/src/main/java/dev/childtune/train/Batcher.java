@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.childtune.model.ModelConfig;
 import dev.childtune.model.ModelInputs;
+import dev.childtune.text.Padding;
 import dev.childtune.text.TextTokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,7 +18,7 @@ import java.util.Random;
  * Cuts an {@link EncodedDataset} into padded batches. The order of an epoch is a function of the
  * seed and the epoch alone, so a resumed run sees exactly the batches the interrupted one would
  * have seen. Padding is dynamic (to the longest sequence of the batch) unless a fixed length is
- * asked for, always on the right.
+ * asked for, on the side the tokenizer pads (right for most models, left for XLNet).
  */
 public final class Batcher {
     /** How many batches a length-grouped mega-batch spans (Hugging Face's LengthGroupedSampler uses 50). */
@@ -25,7 +26,7 @@ public final class Batcher {
 
     private final EncodedDataset dataset;
     private final int batchSize;
-    private final long padTokenId;
+    private final Padding padding;
     private final int padToLength;
     private final boolean groupByLength;
 
@@ -33,15 +34,25 @@ public final class Batcher {
      * @param padToLength pad every batch to this length (the reference's fixed 128), or 0 for dynamic padding
      * @param groupByLength put sequences of similar length together (after a seeded shuffle)
      */
-    public Batcher(EncodedDataset dataset, int batchSize, long padTokenId, int padToLength, boolean groupByLength) {
+    public Batcher(EncodedDataset dataset, int batchSize, Padding padding, int padToLength, boolean groupByLength) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size must be at least 1, got " + batchSize);
         }
         this.dataset = dataset;
         this.batchSize = batchSize;
-        this.padTokenId = padTokenId;
+        this.padding = padding;
         this.padToLength = padToLength;
         this.groupByLength = groupByLength;
+    }
+
+    /** Right padding with {@code padTokenId} and segment id 0. */
+    public Batcher(EncodedDataset dataset, int batchSize, long padTokenId, int padToLength, boolean groupByLength) {
+        this(dataset, batchSize, Padding.right(padTokenId), padToLength, groupByLength);
+    }
+
+    /** The tokenizer's padding side and segment id, with {@link #padTokenId} as the padding token. */
+    public static Padding padding(TextTokenizer tokenizer, ModelConfig config) {
+        return new Padding(tokenizer.paddingSide(), padTokenId(tokenizer, config), tokenizer.padTypeId());
     }
 
     /** The id padding positions get: the tokenizer's pad token, else the config's {@code pad_token_id}. */
@@ -108,14 +119,16 @@ public final class Batcher {
         long[] ids = new long[n * length];
         long[] types = new long[n * length];
         long[] mask = new long[n * length];
-        Arrays.fill(ids, padTokenId);
+        Arrays.fill(ids, padding.tokenId());
+        Arrays.fill(types, padding.typeId());
         long[] labels = new long[n];
         float[] targets = new float[n];
         for (int row = 0; row < n; row++) {
             EncodedDataset.Item item = dataset.get(exampleIndices[row]);
-            System.arraycopy(item.inputIds(), 0, ids, row * length, item.length());
-            System.arraycopy(item.tokenTypeIds(), 0, types, row * length, item.length());
-            Arrays.fill(mask, row * length, row * length + item.length(), 1L);
+            int start = row * length + (padding.side() == Padding.Side.LEFT ? length - item.length() : 0);
+            System.arraycopy(item.inputIds(), 0, ids, start, item.length());
+            System.arraycopy(item.tokenTypeIds(), 0, types, start, item.length());
+            Arrays.fill(mask, start, start + item.length(), 1L);
             labels[row] = item.label();
             targets[row] = item.target();
         }

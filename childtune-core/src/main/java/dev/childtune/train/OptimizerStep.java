@@ -32,8 +32,10 @@ public final class OptimizerStep {
         this.optimizer = optimizer;
         this.mask = mask;
         this.maxGradNorm = maxGradNorm;
-        this.parameters = model.namedParameters();
-        parameters.values().forEach(p -> p.array().setRequiresGradient(true));
+        // Parameters the forward pass never reads get no update at all, as in Hugging Face (grad None).
+        this.parameters = new LinkedHashMap<>(model.namedParameters());
+        parameters.keySet().removeAll(model.parametersWithoutGradient());
+        model.namedParameters().values().forEach(p -> p.array().setRequiresGradient(true));
     }
 
     /** What one step measured: the mean loss over its micro-batches and the gradient norm before clipping. */

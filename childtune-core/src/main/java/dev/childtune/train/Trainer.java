@@ -12,6 +12,7 @@ import dev.childtune.io.AtomicFiles;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.model.Tensors;
 import dev.childtune.model.nn.Parameter;
+import dev.childtune.text.Padding;
 import dev.childtune.text.TextTokenizer;
 import dev.childtune.tuning.GradientMask;
 import dev.childtune.tuning.MaskFactory;
@@ -55,7 +56,7 @@ public final class Trainer {
         this.method = method;
         this.listener = listener;
         this.run = new RunDirectory(args.outputDir());
-        long padId = Batcher.padTokenId(tokenizer, model.config());
+        Padding padding = Batcher.padding(tokenizer, model.config());
         this.trainSet = EncodedDataset.encode(data.train(), tokenizer, task.regression());
         this.devSet = EncodedDataset.encode(data.dev(), tokenizer, task.regression());
         if (trainSet.size() == 0 || devSet.size() == 0) {
@@ -63,10 +64,10 @@ public final class Trainer {
                     + " split is empty");
         }
         int fixedLength = args.padToMaxLength() ? args.maxSeqLength() : 0;
-        this.trainBatcher = new Batcher(trainSet, args.perDeviceTrainBatchSize(), padId, fixedLength,
+        this.trainBatcher = new Batcher(trainSet, args.perDeviceTrainBatchSize(), padding, fixedLength,
                 args.groupByLength());
         this.evaluator = new Evaluator(model, devSet,
-                new Batcher(devSet, args.perDeviceEvalBatchSize(), padId, fixedLength, false));
+                new Batcher(devSet, args.perDeviceEvalBatchSize(), padding, fixedLength, false));
         JsonObject runJson = new JsonObject();
         runJson.addProperty("task", task.name());
         runJson.addProperty("method", method);

@@ -121,7 +121,8 @@ public final class ChildMask implements AutoCloseable {
 
     /**
      * The share of children overall, per layer and per module type (query, key, value,
-     * attention.output.dense, intermediate.dense, output.dense, LayerNorms, ...).
+     * attention.output.dense, intermediate.dense, output.dense, LayerNorms, ...; for XLNet
+     * rel_attn.q, ..., rel_attn.seg_embed, ff.layer_1, ...).
      */
     public JsonObject summary() {
         Map<String, long[]> byLayer = new TreeMap<>(Comparator.comparingInt(Integer::parseInt));
@@ -131,7 +132,11 @@ public final class ChildMask implements AutoCloseable {
             Matcher matcher = LAYER.matcher(name);
             if (matcher.find()) {
                 add(byLayer, matcher.group(1), kept, m.size());
-                add(byModule, matcher.group(2).replace("attention.self.", ""), kept, m.size());
+                String module = matcher.group(2).replace("attention.self.", "");
+                String leaf = matcher.group(3);
+                // A bare parameter (XLNet's rel_attn.q, rel_attn.r_w_bias, ...) is its own module.
+                add(byModule, leaf.equals("weight") || leaf.equals("bias") ? module : module + "." + leaf, kept,
+                        m.size());
             } else {
                 add(byModule, name, kept, m.size());
             }

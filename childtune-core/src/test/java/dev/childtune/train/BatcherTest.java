@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
+import dev.childtune.text.Padding;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -50,6 +51,21 @@ class BatcherTest {
             assertArrayEquals(new long[] {0, 0}, dynamic.labels().toLongArray());
             Batch fixed = new Batcher(data, 4, 0, 16, false).batch(new int[] {0, 2}, manager);
             assertArrayEquals(new long[] {2, 16}, fixed.inputs().inputIds().getShape().getShape());
+        }
+    }
+
+    @Test
+    void leftPaddingPutsTheTokensLastAndPadsTypesWithThePadTypeId() {
+        EncodedDataset data = dataset(4); // lengths 3, 10, 6, 13
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Padding left = new Padding(Padding.Side.LEFT, 9, 3);
+            Batch batch = new Batcher(data, 4, left, 0, false).batch(new int[] {0, 2}, manager);
+            assertArrayEquals(new long[] {9, 9, 9, 10, 10, 10}, batch.inputs().inputIds().get(0).toLongArray());
+            assertArrayEquals(new long[] {0, 0, 0, 1, 1, 1}, batch.inputs().attentionMask().get(0).toLongArray());
+            assertArrayEquals(new long[] {3, 3, 3, 0, 0, 0}, batch.inputs().tokenTypeIds().get(0).toLongArray());
+            assertArrayEquals(new long[] {1, 1, 1, 1, 1, 1}, batch.inputs().attentionMask().get(1).toLongArray());
+            Batch fixed = new Batcher(data, 4, left, 8, false).batch(new int[] {2}, manager);
+            assertArrayEquals(new long[] {9, 9, 12, 12, 12, 12, 12, 12}, fixed.inputs().inputIds().get(0).toLongArray());
         }
     }
 

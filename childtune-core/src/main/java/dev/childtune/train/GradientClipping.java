@@ -3,6 +3,7 @@ package dev.childtune.train;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 
 /**
@@ -15,8 +16,27 @@ import java.util.stream.IntStream;
 public final class GradientClipping {
     private GradientClipping() {}
 
-    /** The total norm of the gradients (per-parameter norms in float, as PyTorch keeps them). */
-    static double globalNorm(List<GradientSlices.Slice> slices) {
+    /** The squared norm of each parameter's gradient, in the slices' order of parameters. */
+    record Norms(Map<String, Double> squares) {
+        /** The total norm, from per-parameter norms in float as PyTorch keeps them. */
+        double total() {
+            double sumOfSquares = 0;
+            for (double sum : squares.values()) {
+                float norm = (float) Math.sqrt(sum);
+                sumOfSquares += (double) norm * norm;
+            }
+            return (float) Math.sqrt(sumOfSquares);
+        }
+
+        /** The first parameter whose gradient holds a NaN or an infinity, if any. */
+        Optional<String> firstNonFinite() {
+            return squares.entrySet().stream().filter(e -> !Double.isFinite(e.getValue())).map(Map.Entry::getKey)
+                    .findFirst();
+        }
+    }
+
+    /** Reads the gradients once, every core at work. */
+    static Norms norms(List<GradientSlices.Slice> slices) {
         double[] sliceSums = new double[slices.size()];
         IntStream.range(0, slices.size()).parallel().forEach(s -> {
             GradientSlices.Slice slice = slices.get(s);
@@ -31,12 +51,7 @@ public final class GradientClipping {
         for (int s = 0; s < slices.size(); s++) {
             perParameter.merge(slices.get(s).parameter(), sliceSums[s], Double::sum);
         }
-        double sumOfSquares = 0;
-        for (double sum : perParameter.values()) {
-            float norm = (float) Math.sqrt(sum);
-            sumOfSquares += (double) norm * norm;
-        }
-        return (float) Math.sqrt(sumOfSquares);
+        return new Norms(perParameter);
     }
 
     /**

@@ -36,4 +36,10 @@ public final class GradientSlices {
         });
         return slices;
     }
+
+    /** Sets every gradient to zero, for a step whose update is skipped. */
+    static void zero(List<Slice> slices) {
+        float[] zeros = new float[SLICE_LENGTH];
+        slices.parallelStream().forEach(s -> s.gradient().put(s.offset(), zeros, 0, s.length()));
+    }
 }

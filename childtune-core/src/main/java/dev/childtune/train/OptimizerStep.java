@@ -12,6 +12,7 @@ import dev.childtune.tuning.GradientMask;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One optimizer step in the fixed order of the reference: forward and backward of each
@@ -38,8 +39,16 @@ public final class OptimizerStep {
         model.namedParameters().values().forEach(p -> p.array().setRequiresGradient(true));
     }
 
-    /** What one step measured: the mean loss over its micro-batches and the gradient norm before clipping. */
-    public record Result(double loss, double gradNorm) {}
+    /**
+     * What one step measured: the mean loss over its micro-batches, the gradient norm before
+     * clipping, and — when some gradient held a NaN or an infinity, so that the update was not
+     * applied — the first such parameter (else null).
+     */
+    public record Result(double loss, double gradNorm, String nonFiniteGradient) {
+        public boolean skipped() {
+            return nonFiniteGradient != null;
+        }
+    }
 
     /**
      * @param microBatches the batches whose gradients make this step (gradient accumulation)
@@ -63,9 +72,15 @@ public final class OptimizerStep {
             try {
                 parameters.forEach((name, p) -> gradients.put(name, p.array().getGradient()));
                 List<GradientSlices.Slice> slices = GradientSlices.of(gradients);
-                double gradNorm = GradientClipping.globalNorm(slices);
+                GradientClipping.Norms norms = GradientClipping.norms(slices);
+                double gradNorm = norms.total();
+                Optional<String> nonFinite = norms.firstNonFinite();
+                if (nonFinite.isPresent()) {
+                    GradientSlices.zero(slices); // never let a NaN reach the weights or the moments
+                    return new Result(loss, gradNorm, nonFinite.get());
+                }
                 optimizer.step(slices, lr, GradientClipping.coefficient(gradNorm, maxGradNorm), mask, step);
-                return new Result(loss, gradNorm);
+                return new Result(loss, gradNorm, null);
             } finally {
                 gradients.values().forEach(NDArray::close);
             }

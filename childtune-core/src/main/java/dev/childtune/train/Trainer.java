@@ -124,13 +124,18 @@ public final class Trainer {
                     boolean epochDone = batch >= order.size();
                     state = new TrainerState(step + 1, epochDone ? state.epoch() + 1 : state.epoch(),
                             epochDone ? 0 : batch, state.bestMetric(), state.bestStep(),
-                            state.evaluationsWithoutImprovement());
-                    double epoch = state.epoch() + (double) state.batchInEpoch() / order.size();
-                    if (!Double.isFinite(r.loss())) {
-                        throw new ChildTuneException("training diverged: the loss is " + r.loss() + " at step "
-                                + (step + 1) + " (try a lower --learning-rate); the last good checkpoint is in "
-                                + run.checkpointsFolder());
+                            state.evaluationsWithoutImprovement(), state.skippedSteps() + (r.skipped() ? 1 : 0));
+                    if (r.skipped() && !args.skipNonFinite()) {
+                        throw new ChildTuneException("training diverged at step " + (step + 1) + ": the gradient of "
+                                + r.nonFiniteGradient() + " is not finite (the loss is " + r.loss()
+                                + "); try a lower --learning-rate, or --skip-nonfinite to skip such steps; the last"
+                                + " good checkpoint is in " + run.checkpointsFolder());
                     }
+                    if (r.skipped()) {
+                        listener.notice("step " + (step + 1) + " skipped: the gradient of " + r.nonFiniteGradient()
+                                + " is not finite");
+                    }
+                    double epoch = state.epoch() + (double) state.batchInEpoch() / order.size();
                     listener.stepped(step + 1, totalSteps, epoch, r.loss(), lr, r.gradNorm());
                     if ((step + 1) % args.loggingSteps() == 0 || step + 1 == totalSteps) {
                         logStep(step + 1, epoch, r, lr);
@@ -186,10 +191,11 @@ public final class Trainer {
         if (better) {
             AtomicFiles.replaceFolder(run.modelFolder(), model::save);
             writePredictions(evaluation);
-            return new TrainerState(state.globalStep(), state.epoch(), state.batchInEpoch(), value, step, 0);
+            return new TrainerState(state.globalStep(), state.epoch(), state.batchInEpoch(), value, step, 0,
+                    state.skippedSteps());
         }
         return new TrainerState(state.globalStep(), state.epoch(), state.batchInEpoch(), state.bestMetric(),
-                state.bestStep(), state.evaluationsWithoutImprovement() + 1);
+                state.bestStep(), state.evaluationsWithoutImprovement() + 1, state.skippedSteps());
     }
 
     private void writePredictions(Evaluator.Evaluation evaluation) {
@@ -256,6 +262,7 @@ public final class Trainer {
         results.addProperty("best_main_metric_value", state.bestMetric());
         results.addProperty("best_step", state.bestStep());
         results.addProperty("steps", state.globalStep());
+        results.addProperty("skipped_nonfinite_steps", state.skippedSteps());
         results.addProperty("train_seconds", seconds);
         results.addProperty("train_examples_per_second", seconds > 0 ? examplesSeen / seconds : 0);
         run.writeJson("results.json", results);

@@ -18,13 +18,14 @@ import java.nio.file.Path;
  * @param bestMetric the best main-metric value seen (NaN before the first evaluation)
  * @param bestStep the step that reached it
  * @param evaluationsWithoutImprovement for early stopping
+ * @param skippedSteps steps whose update was skipped for a non-finite gradient ({@code --skip-nonfinite})
  */
 public record TrainerState(int globalStep, int epoch, int batchInEpoch, double bestMetric, int bestStep,
-        int evaluationsWithoutImprovement) {
+        int evaluationsWithoutImprovement, int skippedSteps) {
     public static final String FILE_NAME = "trainer_state.json";
 
     public static TrainerState start() {
-        return new TrainerState(0, 0, 0, Double.NaN, -1, 0);
+        return new TrainerState(0, 0, 0, Double.NaN, -1, 0, 0);
     }
 
     public JsonObject toJson() {
@@ -35,6 +36,7 @@ public record TrainerState(int globalStep, int epoch, int batchInEpoch, double b
         o.addProperty("best_metric", bestMetric);
         o.addProperty("best_step", bestStep);
         o.addProperty("evaluations_without_improvement", evaluationsWithoutImprovement);
+        o.addProperty("skipped_nonfinite_steps", skippedSteps);
         return o;
     }
 
@@ -44,7 +46,8 @@ public record TrainerState(int globalStep, int epoch, int batchInEpoch, double b
             JsonObject o = JsonParser.parseString(Files.readString(file)).getAsJsonObject();
             return new TrainerState(o.get("global_step").getAsInt(), o.get("epoch").getAsInt(),
                     o.get("batch_in_epoch").getAsInt(), o.get("best_metric").getAsDouble(),
-                    o.get("best_step").getAsInt(), o.get("evaluations_without_improvement").getAsInt());
+                    o.get("best_step").getAsInt(), o.get("evaluations_without_improvement").getAsInt(),
+                    o.has("skipped_nonfinite_steps") ? o.get("skipped_nonfinite_steps").getAsInt() : 0);
         } catch (IOException | RuntimeException e) {
             throw new ChildTuneException(file + ": not a readable trainer state: " + e.getMessage(), e);
         }

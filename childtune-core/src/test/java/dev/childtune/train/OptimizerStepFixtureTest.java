@@ -135,4 +135,34 @@ class OptimizerStepFixtureTest {
         assertTrue(nonChildren > 14000, "most eligible weights are outside the child: " + nonChildren);
     }
 
+    /** A NaN anywhere in the forward pass: the step names the first parameter with a non-finite gradient and changes nothing. */
+    @Test
+    void aNonFiniteGradientIsReportedAndNotApplied() throws IOException {
+        try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));
+                NDManager manager = model.manager().newSubManager();
+                AdamW adamW = AdamW.builder(model.classifier().namedParameters(), model.manager()).build()) {
+            Map<String, Parameter> params = model.classifier().namedParameters();
+            Batch batch = FixtureBatch.readAll(SharedData.fixture("childtuning/batches.json"), manager).get(0);
+            // Poison one weight of the first encoder layer: everything after it becomes NaN.
+            String poisoned = "bert.encoder.layer.0.attention.self.query.weight";
+            float[] w = params.get(poisoned).array().toFloatArray();
+            w[0] = Float.NaN;
+            params.get(poisoned).array().set(w);
+            Map<String, float[]> before = new java.util.HashMap<>();
+            params.forEach((name, p) -> before.put(name, p.array().toFloatArray()));
+            OptimizerStep.Result r = new OptimizerStep(model.classifier(), adamW, GradientMask.NONE, 1.0)
+                    .run(List.of(batch), 0, LR, false);
+            assertTrue(r.skipped());
+            assertTrue(Double.isNaN(r.loss()));
+            assertEquals("bert.embeddings.word_embeddings.weight", r.nonFiniteGradient(),
+                    "the first parameter in the model's order whose gradient the NaN reached");
+            params.forEach((name, p) -> assertTrue(java.util.Arrays.equals(before.get(name), p.array().toFloatArray()),
+                    name + " is unchanged by a skipped step"));
+            for (Parameter p : params.values()) {
+                try (NDArray g = p.array().getGradient()) {
+                    assertEquals(0f, g.abs().max().getFloat(), "gradients are cleared for the next step");
+                }
+            }
+        }
+    }
 }

@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
             "0:success",
             "1:the input was rejected (the message says which file or value and why)",
             "2:invalid command line",
-            "3:internal error (a bug: please report it)"})
+            "3:internal error (a bug: please report it)",
+            "143:training stopped by SIGTERM or Ctrl-C after saving a checkpoint (continue with --resume)"})
 public final class ChildTuneCli implements Runnable {
     static final int INPUT_ERROR = 1;
     static final int INTERNAL_ERROR = 3;

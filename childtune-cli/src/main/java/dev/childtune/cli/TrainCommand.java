@@ -120,6 +120,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue from the latest checkpoint in the output folder.")
     boolean resume;
 
+    @Option(names = "--skip-nonfinite",
+            description = "Skip the update of a step whose gradient holds NaN or infinity (counted in results.json) instead of stopping.")
+    boolean skipNonFinite;
+
     @Spec
     CommandSpec spec;
 
@@ -144,8 +148,18 @@ final class TrainCommand implements Callable<Integer> {
             JsonArray commandLine = new JsonArray();
             spec.commandLine().getParseResult().originalArgs().forEach(commandLine::add);
             provenance.add("command_line", commandLine);
-            Trainer.Result result = new Trainer(setup.model(), setup.tokenizer(), data, args, chosen.factory(p, mask, fisherOptions.toOptions()),
-                    chosen.cliName(), progress, provenance).train(resume);
+            Trainer trainer = new Trainer(setup.model(), setup.tokenizer(), data, args,
+                    chosen.factory(p, mask, fisherOptions.toOptions()), chosen.cliName(), progress, provenance);
+            Trainer.Result result;
+            try (StopSignals signals = StopSignals.install(() -> {
+                progress.notice("stop requested: finishing the step and writing a checkpoint (again to quit at once)");
+                trainer.requestStop();
+            })) {
+                result = trainer.train(resume);
+            } catch (Trainer.Interrupted e) {
+                progress.notice(e.getMessage());
+                return StopSignals.EXIT_TERMINATED;
+            }
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "%s %s = %.4f after %d steps (%.1f s)%n", data.task().name(), result.mainMetric(),
                     result.mainValue(), result.steps(), result.trainSeconds());
@@ -168,7 +182,8 @@ final class TrainCommand implements Callable<Integer> {
                 .warmupRatio(noWarmup ? 0 : warmupRatio).warmupSteps(noWarmup ? 0 : warmupSteps)
                 .seed(taskOptions.seed).maxSeqLength(taskOptions.maxLength)
                 .padToMaxLength(padToMaxLength).groupByLength(groupByLength).loggingSteps(loggingSteps)
-                .saveSteps(saveSteps).earlyStoppingPatience(earlyStoppingPatience).maxTrainSamples(taskOptions.maxTrainSamples);
+                .saveSteps(saveSteps).earlyStoppingPatience(earlyStoppingPatience).maxTrainSamples(taskOptions.maxTrainSamples)
+                .skipNonFinite(skipNonFinite);
         switch (evalEvery) {
             case "end" -> { }
             case "epoch" -> b.evalEachEpoch(true);

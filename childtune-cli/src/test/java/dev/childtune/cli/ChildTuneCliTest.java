@@ -97,24 +97,12 @@ class ChildTuneCliTest {
         assertTrue(r.err().contains("bogus.onnx"), r.err());
     }
 
-    /** Generic CSV data: a positive/negative toy task. */
-    private static void writeToyCsv(Path file, int rows) throws java.io.IOException {
-        StringBuilder csv = new StringBuilder("text,label\n");
-        String[] good = {"a wonderful, moving film", "great acting and a clever plot", "I loved every minute"};
-        String[] bad = {"a dull, lifeless mess", "terrible pacing and flat jokes", "I want my money back"};
-        for (int i = 0; i < rows; i++) {
-            csv.append('"').append(i % 2 == 0 ? good[i % 3] : bad[i % 3]).append("\",").append(i % 2 == 0 ? "pos" : "neg")
-                    .append('\n');
-        }
-        java.nio.file.Files.writeString(file, csv.toString());
-    }
-
     @Test
     void trainThenEvaluateOnGenericCsv(@TempDir Path tmp) throws Exception {
         Path train = tmp.resolve("train.csv");
         Path dev = tmp.resolve("dev.csv");
-        writeToyCsv(train, 16);
-        writeToyCsv(dev, 6);
+        ToyData.writeCsv(train, 16);
+        ToyData.writeCsv(dev, 6);
         Path output = tmp.resolve("run");
         Result r = run("train", "--train-file", train.toString(), "--validation-file", dev.toString(), "--max-steps",
                 "3", "--batch-size", "4", "--learning-rate", "1e-4", "--output", output.toString());
@@ -153,8 +141,8 @@ class ChildTuneCliTest {
     void childTuningRunsRecordTheirChildNetwork(@TempDir Path tmp) throws Exception {
         Path train = tmp.resolve("train.csv");
         Path dev = tmp.resolve("dev.csv");
-        writeToyCsv(train, 16);
-        writeToyCsv(dev, 6);
+        ToyData.writeCsv(train, 16);
+        ToyData.writeCsv(dev, 6);
         Result fisher = run("fisher", "--train-file", train.toString(), "--validation-file", dev.toString(),
                 "--reserve-p", "0.25", "--batch-size", "8", "--output", tmp.resolve("fisher").toString());
         assertEquals(0, fisher.exitCode(), fisher.err());

@@ -41,6 +41,7 @@ public final class Trainer {
     private final EncodedDataset devSet;
     private final Batcher trainBatcher;
     private final Evaluator evaluator;
+    private volatile boolean stopRequested;
 
     /**
      * @param maskFactory prepares the method's gradient mask (ChildTuning-D estimates its Fisher there)
@@ -82,6 +83,21 @@ public final class Trainer {
     /** The outcome of a run, also written to {@code results.json}. */
     public record Result(Map<String, Double> metrics, String mainMetric, double mainValue, int steps,
             double trainSeconds, Path modelFolder) {}
+
+    /**
+     * Asks a running {@link #train} to stop at the end of the current step: it writes a checkpoint
+     * and throws {@link Interrupted}. Safe to call from any thread (a signal handler).
+     */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** A run stopped on request after saving a checkpoint; {@code --resume} continues it. */
+    public static final class Interrupted extends ChildTuneException {
+        public Interrupted(int step, Path checkpoint) {
+            super("stopped at step " + step + "; checkpoint saved in " + checkpoint + " (continue with --resume)");
+        }
+    }
 
     /** Trains from the start, or from the latest checkpoint in the output folder when {@code resume}. */
     public Result train(boolean resume) {
@@ -153,8 +169,11 @@ public final class Trainer {
                                     + task.mainMetric() + " in " + args.earlyStoppingPatience() + " evaluations");
                         }
                     }
-                    if ((args.saveSteps() > 0 && (step + 1) % args.saveSteps() == 0) || epochDone) {
+                    if ((args.saveSteps() > 0 && (step + 1) % args.saveSteps() == 0) || epochDone || stopRequested) {
                         checkpoint(state, optimizer);
+                    }
+                    if (stopRequested && !finalStep) {
+                        throw new Interrupted(step + 1, run.checkpointFolder(step + 1));
                     }
                     stop |= finalStep;
                 }

@@ -14,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -33,6 +34,31 @@ public final class RunDirectory {
 
     public RunDirectory(Path root) {
         this.root = root;
+    }
+
+    /**
+     * Creates the folder and checks, before any work, that files can be written there and that
+     * the disk has room for {@code bytesNeeded}: a clear error now rather than a failed write hours
+     * into a run.
+     */
+    public void prepare(long bytesNeeded) {
+        try {
+            Files.createDirectories(root);
+            Path probe = Files.createTempFile(root, ".probe", ".tmp");
+            Files.delete(probe);
+        } catch (IOException e) {
+            throw new ChildTuneException(root + ": the output folder is not writable (" + e.getMessage() + ")", e);
+        }
+        try {
+            long usable = Files.getFileStore(root).getUsableSpace();
+            if (usable < bytesNeeded) {
+                throw new ChildTuneException(String.format(Locale.ROOT,
+                        "%s: %.2f GB free on its disk, the run needs about %.2f GB (the model and a checkpoint with"
+                                + " its optimizer state)", root, usable / 1e9, bytesNeeded / 1e9));
+            }
+        } catch (IOException e) {
+            throw new ChildTuneException(root + ": cannot read the free space of its disk: " + e.getMessage(), e);
+        }
     }
 
     public Path root() {

@@ -57,6 +57,10 @@ public final class Trainer {
         this.method = method;
         this.listener = listener;
         this.run = new RunDirectory(args.outputDir());
+        long weightBytes = model.classifier().namedParameters().values().stream()
+                .mapToLong(p -> p.shape().size() * Float.BYTES).sum();
+        // model/ and a checkpoint (weights and both Adam moments), each built beside the old one.
+        run.prepare(2 * (weightBytes + 3 * weightBytes));
         Padding padding = Batcher.padding(tokenizer, model.config());
         this.trainSet = EncodedDataset.encode(data.train(), tokenizer, task.regression());
         this.devSet = EncodedDataset.encode(data.dev(), tokenizer, task.regression());

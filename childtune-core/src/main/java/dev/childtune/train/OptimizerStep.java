@@ -26,12 +26,22 @@ public final class OptimizerStep {
     private final double maxGradNorm;
     private final Map<String, Parameter> parameters;
 
+    /** A step that trains every parameter of the model. */
     public OptimizerStep(SequenceClassifier model, AdamW optimizer, GradientMask mask, double maxGradNorm) {
+        this(model, model.namedParameters(), optimizer, mask, maxGradNorm);
+    }
+
+    /**
+     * A step that trains only {@code parameters} (the others get no gradient, are not clipped and
+     * keep their weights); {@code optimizer} must have been built over the same map.
+     */
+    public OptimizerStep(SequenceClassifier model, Map<String, Parameter> parameters, AdamW optimizer,
+            GradientMask mask, double maxGradNorm) {
         this.model = model;
         this.optimizer = optimizer;
         this.mask = mask;
         this.maxGradNorm = maxGradNorm;
-        this.parameters = model.namedParameters();
+        this.parameters = parameters;
         parameters.values().forEach(p -> p.array().setRequiresGradient(true));
     }
 

@@ -18,6 +18,8 @@ import java.nio.file.Path;
  * @param earlyStoppingPatience stop after this many evaluations without improvement; 0 disables
  * @param maxTrainSamples a seeded, label-stratified subsample of the training set; 0 for all
  * @param padToMaxLength pad every batch to {@code maxSeqLength} (the reference) instead of dynamically
+ * @param freezeBaseModel train only the parameters outside the base model (the head); the encoder
+ *     gets no gradient and keeps its weights
  */
 public record TrainingArguments(
         Path outputDir,
@@ -44,7 +46,8 @@ public record TrainingArguments(
         boolean evalEachEpoch,
         int saveSteps,
         int earlyStoppingPatience,
-        int maxTrainSamples) {
+        int maxTrainSamples,
+        boolean freezeBaseModel) {
 
     public TrainingArguments {
         require(learningRate > 0, "learning_rate must be positive, got " + learningRate);
@@ -133,6 +136,7 @@ public record TrainingArguments(
         private int saveSteps = 0;
         private int earlyStoppingPatience = 0;
         private int maxTrainSamples = 0;
+        private boolean freezeBaseModel = false;
 
         public Builder outputDir(Path v) { outputDir = v; return this; }
         public Builder learningRate(double v) { learningRate = v; return this; }
@@ -158,13 +162,14 @@ public record TrainingArguments(
         public Builder saveSteps(int v) { saveSteps = v; return this; }
         public Builder earlyStoppingPatience(int v) { earlyStoppingPatience = v; return this; }
         public Builder maxTrainSamples(int v) { maxTrainSamples = v; return this; }
+        public Builder freezeBaseModel(boolean v) { freezeBaseModel = v; return this; }
 
         public TrainingArguments build() {
             return new TrainingArguments(outputDir, learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize,
                     perDeviceEvalBatchSize, gradientAccumulationSteps, weightDecay, adamBeta1, adamBeta2, adamEpsilon,
                     maxGradNorm, lrSchedulerType, warmupRatio, warmupSteps, seed, maxSeqLength, padToMaxLength,
                     groupByLength, loggingSteps, evalSteps, evalEachEpoch, saveSteps, earlyStoppingPatience,
-                    maxTrainSamples);
+                    maxTrainSamples, freezeBaseModel);
         }
     }
 }

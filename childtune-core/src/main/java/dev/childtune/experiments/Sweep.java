@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.DoubleAdder;
 
 /**
@@ -55,6 +56,7 @@ public final class Sweep {
     private final Set<String> failedHere = ConcurrentHashMap.newKeySet();
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicInteger finished = new AtomicInteger();
+    private final AtomicReference<RuntimeException> crash = new AtomicReference<>();
     private volatile boolean stopping;
     private final DoubleAdder secondsFinished = new DoubleAdder();
 
@@ -83,11 +85,23 @@ public final class Sweep {
             return t;
         });
         long period = ResultsDb.LEASE_MILLIS / 6;
-        heartbeat.scheduleAtFixedRate(() -> db.heartbeat(me), period, period, TimeUnit.MILLISECONDS);
+        heartbeat.scheduleAtFixedRate(() -> {
+            try {
+                db.heartbeat(me);
+            } catch (RuntimeException e) {
+                // a busy or unreachable database: the next beat tries again (a scheduled task that throws never runs again)
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
         try {
             synchronized (workers) {
                 for (int i = 0; i < parallel; i++) {
-                    Thread worker = new Thread(() -> work(trials, hashes), "sweep-worker-" + i);
+                    Thread worker = new Thread(() -> {
+                        try {
+                            work(trials, hashes);
+                        } catch (RuntimeException e) { // the database failed: the sweep cannot go on
+                            crash.compareAndSet(null, e);
+                        }
+                    }, "sweep-worker-" + i);
                     workers.add(worker);
                     worker.start();
                 }
@@ -97,6 +111,10 @@ public final class Sweep {
             }
         } finally {
             heartbeat.shutdownNow();
+        }
+        if (crash.get() != null) {
+            db.release(me);
+            throw crash.get();
         }
         statuses = db.statuses(hashes);
         int done = (int) statuses.values().stream().filter("done"::equals).count();

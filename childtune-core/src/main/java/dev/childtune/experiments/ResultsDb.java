@@ -123,8 +123,9 @@ public final class ResultsDb {
         return open(url);
     }
 
+    /** The URL as it may be shown: a password in it is masked. */
     public String url() {
-        return url;
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
     }
 
     /** Adds the trials that are not in the database yet as {@code pending}; known trials keep their state. */
@@ -392,7 +393,7 @@ public final class ResultsDb {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new ChildTuneException(url + ": database error: " + e.getMessage(), e);
+            throw new ChildTuneException(url() + ": database error: " + e.getMessage(), e);
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.childtune.experiments;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.childtune.ChildTuneException;
+import dev.childtune.tuning.Method;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,8 +30,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * ChildTuning-D, the share of each layer's weights in the child network (from {@code results.json}).
  */
 final class HtmlReport {
-    private static final int WIDTH = 720;
-    private static final int HEIGHT = 400;
+    private static final int WIDTH = 540;
+    private static final int HEIGHT = 340;
 
     private HtmlReport() {}
 
@@ -39,7 +40,7 @@ final class HtmlReport {
                 <!DOCTYPE html>
                 <html lang="en"><head><meta charset="utf-8"><title>ChildTune sweep report</title>
                 <style>
-                body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+                body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222}
                 table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:4px 10px;text-align:right}
                 th:first-child,td:first-child{text-align:left}td.best{font-weight:bold;background:#eef6ee}
                 figure{display:inline-block;margin:0.5em}figcaption{font-size:0.9em;color:#555}.note{color:#555}
@@ -86,7 +87,7 @@ final class HtmlReport {
         html.append("</table>\n<table><tr><th>against vanilla</th>");
         study.columns().forEach(c -> html.append("<th>").append(escape(c.name())).append("</th>"));
         html.append("</tr>\n");
-        for (String method : study.methods()) {
+        for (String method : study.methods().stream().filter(m -> !m.equals(Method.VANILLA.cliName())).toList()) {
             html.append("<tr><td>").append(escape(method)).append("</td>");
             study.columns().forEach(c -> html.append("<td>")
                     .append(escape(ReportFormat.significanceText(study.cells().get(method).get(c.name())))).append("</td>"));
@@ -165,7 +166,7 @@ final class HtmlReport {
         Map<String, List<JsonObject>> byTask = new LinkedHashMap<>();
         for (ResultsDb.StoredTrial trial : study.chosen()) {
             Path results = trial.outputDir().resolve("results.json");
-            if (trial.method().equals("childtuning-d") && Files.isRegularFile(results)) {
+            if (trial.method().equals(Method.CHILDTUNING_D.cliName()) && Files.isRegularFile(results)) {
                 try {
                     JsonObject details = JsonParser.parseString(Files.readString(results)).getAsJsonObject()
                             .getAsJsonObject("method_details");

@@ -2,6 +2,7 @@ package dev.childtune.experiments;
 
 import dev.childtune.ChildTuneException;
 import dev.childtune.metrics.SeedAggregate;
+import dev.childtune.tuning.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +64,7 @@ public enum ReportFormat {
             List<String> sigHeader = new ArrayList<>(List.of("method"));
             study.columns().forEach(c -> sigHeader.add(c.name()));
             md.append(row(sigHeader)).append(row(sigHeader.stream().map(h -> "---").toList()));
-            for (String method : study.methods()) {
+            for (String method : study.methods().stream().filter(m -> !m.equals(Method.VANILLA.cliName())).toList()) {
                 List<String> cells = new ArrayList<>(List.of(method));
                 study.columns().forEach(c -> cells.add(significanceText(study.cells().get(method).get(c.name()))));
                 md.append(row(cells));

@@ -1,5 +1,6 @@
 package dev.childtune.experiments;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -10,6 +11,6 @@ import java.util.TreeMap;
  */
 public record TaskSpec(String name, Map<String, Object> options) {
     public TaskSpec {
-        options = java.util.Collections.unmodifiableMap(new TreeMap<>(options));
+        options = Collections.unmodifiableMap(new TreeMap<>(options));
     }
 }

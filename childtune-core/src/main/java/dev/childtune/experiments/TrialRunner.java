@@ -4,6 +4,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.childtune.ChildTuneException;
+import dev.childtune.tuning.Method;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,7 +54,7 @@ public final class TrialRunner {
             if (trial.protocol().equals(Protocol.TASK_TRANSFER)) {
                 args.addAll(List.of("train", "--model", model));
                 addOptions(args, target.data().options());
-                args.addAll(List.of("--method", "vanilla", "--freeze-base-model", "--seed", Long.toString(trial.seed()),
+                args.addAll(List.of("--method", Method.VANILLA.cliName(), "--freeze-base-model", "--seed", Long.toString(trial.seed()),
                         "--output", out.toString(), "--resume"));
                 addOptions(args, trial.headSettings());
                 steps.add(new Step(args, out.resolve("results.json"), trial.transferName(target)));

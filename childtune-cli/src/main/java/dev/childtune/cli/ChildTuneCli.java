@@ -1,6 +1,7 @@
 package dev.childtune.cli;
 
 import dev.childtune.ChildTuneException;
+import dev.childtune.experiments.JvmLauncher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
         version = "ChildTune 0.1.0",
         header = "Robust fine-tuning of pretrained language models (ChildTuning) on the JVM.",
         subcommands = {InspectCommand.class, EncodeCommand.class, ConvertCommand.class, TrainCommand.class,
-            EvaluateCommand.class, FisherCommand.class, BenchCommand.class},
+            EvaluateCommand.class, FisherCommand.class, BenchCommand.class, SweepCommand.class, ReportCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -49,6 +50,10 @@ public final class ChildTuneCli implements Runnable {
     public static void main(String[] args) {
         // DJL would otherwise query the EC2 metadata service when a tokenizer loads (usage tracking).
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        if (Boolean.getBoolean(JvmLauncher.EXIT_WITH_PARENT)) {
+            // a sweep's trial: when the sweep dies (even by SIGKILL), so does its trial
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> Runtime.getRuntime().halt(137)));
+        }
         System.exit(commandLine().execute(args));
     }
 }

@@ -1,7 +1,12 @@
 package dev.childtune.cli;
 
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonObject;
+import dev.childtune.ChildTuneException;
 import dev.childtune.checkpoint.hub.ResolvedModel;
+import dev.childtune.data.LabelMap;
 import dev.childtune.data.TaskData;
+import dev.childtune.io.AtomicFiles;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.text.Padding;
 import dev.childtune.text.TextTokenizer;
@@ -9,7 +14,11 @@ import dev.childtune.train.Batcher;
 import dev.childtune.train.EncodedDataset;
 import dev.childtune.train.Evaluator;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -33,6 +42,15 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = {"--eval-batch-size", "--per-device-eval-batch-size"}, defaultValue = "64")
     int evalBatchSize;
 
+    @Option(names = "--label-map", split = ",", paramLabel = "DATA=MODEL",
+            description = "Score data of another label set (domain transfer): map each data label to one of the model's "
+                    + "labels, e.g. entailment=entailment,neutral=not_entailment,contradiction=not_entailment; "
+                    + "the score is then accuracy.")
+    Map<String, String> labelMap;
+
+    @Option(names = "--output", paramLabel = "FILE", description = "Also write the metrics of every split to this JSON file.")
+    Path output;
+
     @Spec
     CommandSpec spec;
 
@@ -43,18 +61,34 @@ final class EvaluateCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         try (PretrainedModel model = PretrainedModel.load(resolved.folder());
                 TextTokenizer tokenizer = TextTokenizer.load(resolved.folder(), maxLength)) {
-            if (model.config().numLabels() != (data.task().regression() ? 1 : data.task().labels().size())) {
-                throw new dev.childtune.ChildTuneException(resolved.folder() + ": the model has "
+            if (labelMap != null) {
+                List<String> modelLabels = List.copyOf(new TreeMap<>(model.config().id2label()).values());
+                data = new LabelMap(labelMap).apply(data, modelLabels);
+            }
+            if (model.config().numLabels() != data.task().numLabels()) {
+                throw new ChildTuneException(resolved.folder() + ": the model has "
                         + model.config().numLabels() + " outputs but task " + data.task().name() + " needs "
-                        + (data.task().regression() ? 1 : data.task().labels().size()));
+                        + data.task().numLabels() + (data.task().regression() ? "" : " (--label-map maps other label sets)"));
             }
             Padding padding = Batcher.padding(tokenizer, model.config());
+            JsonObject splits = new JsonObject();
             for (var split : data.devSplits().entrySet()) {
                 EncodedDataset dataset = EncodedDataset.encode(split.getValue(), tokenizer, data.task().regression());
                 Evaluator.Evaluation evaluation = new Evaluator(model, dataset,
                         new Batcher(dataset, evalBatchSize, padding, 0, false)).evaluate(data.task().metrics());
                 out.printf("%s %s (%d examples):%n", data.task().name(), split.getKey(), dataset.size());
                 evaluation.metrics().forEach((k, v) -> out.printf(Locale.ROOT, "  %-22s %.4f%n", k, v));
+                JsonObject metrics = new JsonObject();
+                evaluation.metrics().forEach(metrics::addProperty);
+                splits.add(split.getKey(), metrics);
+            }
+            if (output != null) {
+                JsonObject results = new JsonObject();
+                results.addProperty("task", data.task().name());
+                results.addProperty("model", resolved.folder().toString());
+                results.addProperty("main_metric", data.task().mainMetric());
+                results.add("splits", splits);
+                AtomicFiles.writeString(output, new GsonBuilder().setPrettyPrinting().create().toJson(results) + "\n");
             }
         }
         return 0;

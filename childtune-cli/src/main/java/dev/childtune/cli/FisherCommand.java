@@ -59,7 +59,7 @@ final class FisherCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, taskOptions)) {
+        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, taskOptions, false)) {
             TaskData data = setup.data();
             PretrainedModel model = setup.model();
             TextTokenizer tokenizer = setup.tokenizer();

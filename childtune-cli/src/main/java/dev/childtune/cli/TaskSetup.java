@@ -30,7 +30,8 @@ record TaskSetup(TaskData data, ResolvedModel resolved, PretrainedModel model, T
         int maxTrainSamples;
     }
 
-    static TaskSetup load(ModelOption modelOption, DataOptions dataOptions, Options options) {
+    /** @param freshHead initialise the head fresh even when the model folder has one (see {@link PretrainedModel#load(java.nio.file.Path, ModelConfig, long, boolean)}) */
+    static TaskSetup load(ModelOption modelOption, DataOptions dataOptions, Options options, boolean freshHead) {
         int seed = options.seed;
         int maxTrainSamples = options.maxTrainSamples;
         int maxLength = options.maxLength;
@@ -40,7 +41,7 @@ record TaskSetup(TaskData data, ResolvedModel resolved, PretrainedModel model, T
         }
         ResolvedModel resolved = modelOption.resolve();
         ModelConfig config = ModelConfig.read(resolved.folder()).forTask(data.task().labels(), data.task().regression());
-        PretrainedModel model = PretrainedModel.load(resolved.folder(), config, seed);
+        PretrainedModel model = PretrainedModel.load(resolved.folder(), config, seed, freshHead);
         try {
             return new TaskSetup(data, resolved, model, TextTokenizer.load(resolved.folder(), maxLength));
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.childtune.cli;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import dev.childtune.ChildTuneException;
 import dev.childtune.data.TaskData;
 import dev.childtune.train.LearningRateSchedule;
 import dev.childtune.train.Provenance;
@@ -49,6 +50,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--reference-warmup-quirk",
             description = "As the released ChildTuning code: no warm-up for ChildTuning runs (vanilla keeps its warm-up).")
     boolean referenceWarmupQuirk;
+
+    @Option(names = "--freeze-base-model",
+            description = "Train only a freshly initialised head on the frozen base model (task transfer's probe; vanilla only).")
+    boolean freezeBaseModel;
 
     @Option(names = "--output", paramLabel = "DIR", description = "The run folder (default: runs/<task>-<method>-seed<seed>).")
     Path output;
@@ -130,9 +135,12 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Method chosen = Method.fromName(method);
+        if (freezeBaseModel && chosen != Method.VANILLA) {
+            throw new ChildTuneException("--freeze-base-model trains only the head: use it with --method vanilla");
+        }
         PrintWriter err = spec.commandLine().getErr();
         ProgressBar progress = new ProgressBar(err, System.console() != null);
-        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, taskOptions)) {
+        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, taskOptions, freezeBaseModel)) {
             TaskData data = setup.data();
             double p = reserveP != null ? reserveP : chosen.reportedReserveP(data.task().name());
             TrainingArguments args = arguments(data.task().name(), chosen);
@@ -183,7 +191,8 @@ final class TrainCommand implements Callable<Integer> {
                 .seed(taskOptions.seed).maxSeqLength(taskOptions.maxLength)
                 .padToMaxLength(padToMaxLength).groupByLength(groupByLength).loggingSteps(loggingSteps)
                 .saveSteps(saveSteps).earlyStoppingPatience(earlyStoppingPatience).maxTrainSamples(taskOptions.maxTrainSamples)
-                .skipNonFinite(skipNonFinite);
+                .skipNonFinite(skipNonFinite)
+                .freezeBaseModel(freezeBaseModel);
         switch (evalEvery) {
             case "end" -> { }
             case "epoch" -> b.evalEachEpoch(true);
@@ -191,7 +200,7 @@ final class TrainCommand implements Callable<Integer> {
                 try {
                     b.evalSteps(Integer.parseInt(evalEvery));
                 } catch (NumberFormatException e) {
-                    throw new dev.childtune.ChildTuneException("--eval-every: expected end, epoch or a number of steps, got '"
+                    throw new ChildTuneException("--eval-every: expected end, epoch or a number of steps, got '"
                             + evalEvery + "'");
                 }
             }

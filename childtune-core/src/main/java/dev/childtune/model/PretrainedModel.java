@@ -77,11 +77,20 @@ public final class PretrainedModel implements AutoCloseable {
 
     /** Loads the weights in {@code folder} into a model built from {@code config}. */
     public static PretrainedModel load(Path folder, ModelConfig config, long seed) {
+        return load(folder, config, seed, false);
+    }
+
+    /**
+     * @param freshHead take only the base model's weights from the checkpoint and initialise the
+     *     head fresh, even where the checkpoint has a head of the right shape (a fine-tuned model
+     *     probed on another task)
+     */
+    public static PretrainedModel load(Path folder, ModelConfig config, long seed, boolean freshHead) {
         SequenceClassifier classifier = Architectures.sequenceClassifier(config);
         Checkpoints.LoadedWeights weights = Checkpoints.load(folder);
         NDManager manager = NDManager.newBaseManager();
         try {
-            LoadReport report = assign(classifier, weights, manager, new Random(seed));
+            LoadReport report = assign(classifier, weights, manager, new Random(seed), freshHead);
             return new PretrainedModel(manager, classifier, folder, report);
         } catch (RuntimeException e) {
             manager.close();
@@ -90,9 +99,13 @@ public final class PretrainedModel implements AutoCloseable {
     }
 
     private static LoadReport assign(SequenceClassifier classifier, Checkpoints.LoadedWeights weights,
-            NDManager manager, Random random) {
+            NDManager manager, Random random, boolean freshHead) {
         Map<String, TensorData> tensors = new LinkedHashMap<>(weights.tensors());
         String stripped = baseCheckpointPrefix(tensors.keySet(), classifier.baseModelPrefix());
+        if (freshHead && stripped.isEmpty()) {
+            // a checkpoint with the base model's prefix: whatever lies outside it is the old head
+            tensors.keySet().removeIf(k -> !k.startsWith(classifier.baseModelPrefix() + "."));
+        }
         List<String> fresh = new ArrayList<>();
         for (Map.Entry<String, Parameter> entry : classifier.namedParameters().entrySet()) {
             String name = entry.getKey();

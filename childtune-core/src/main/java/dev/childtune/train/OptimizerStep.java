@@ -28,15 +28,25 @@ public final class OptimizerStep {
     private final double maxGradNorm;
     private final Map<String, Parameter> parameters;
 
+    /** A step that trains every parameter of the model. */
     public OptimizerStep(SequenceClassifier model, AdamW optimizer, GradientMask mask, double maxGradNorm) {
+        this(model, model.namedParameters(), optimizer, mask, maxGradNorm);
+    }
+
+    /**
+     * A step that trains only {@code parameters} (the others get no gradient, are not clipped and
+     * keep their weights); {@code optimizer} must have been built over the same map.
+     */
+    public OptimizerStep(SequenceClassifier model, Map<String, Parameter> parameters, AdamW optimizer,
+            GradientMask mask, double maxGradNorm) {
         this.model = model;
         this.optimizer = optimizer;
         this.mask = mask;
         this.maxGradNorm = maxGradNorm;
         // Parameters the forward pass never reads get no update at all, as in Hugging Face (grad None).
-        this.parameters = new LinkedHashMap<>(model.namedParameters());
-        parameters.keySet().removeAll(model.parametersWithoutGradient());
-        model.namedParameters().values().forEach(p -> p.array().setRequiresGradient(true));
+        this.parameters = new LinkedHashMap<>(parameters);
+        this.parameters.keySet().removeAll(model.parametersWithoutGradient());
+        this.parameters.values().forEach(p -> p.array().setRequiresGradient(true));
     }
 
     /**

@@ -18,6 +18,7 @@ import dev.childtune.tuning.GradientMask;
 import dev.childtune.tuning.MaskFactory;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -116,13 +117,14 @@ public final class Trainer {
         long started = System.nanoTime();
         long examplesSeen = 0;
         Evaluator.Evaluation last = null;
-        try (AdamW optimizer = AdamW.builder(model.classifier().namedParameters(), model.manager())
+        Map<String, Parameter> trainable = trainableParameters();
+        try (AdamW optimizer = AdamW.builder(trainable, model.manager())
                 .optBetas(args.adamBeta1(), args.adamBeta2()).optEpsilon(args.adamEpsilon())
                 .optWeightDecay(args.weightDecay()).build()) {
             if (resume && state.globalStep() > 0) {
                 optimizer.loadState(SafeTensors.read(run.checkpointFolder(state.globalStep()).resolve(OPTIMIZER_FILE)));
             }
-            OptimizerStep stepper = new OptimizerStep(model.classifier(), optimizer, mask, args.maxGradNorm());
+            OptimizerStep stepper = new OptimizerStep(model.classifier(), trainable, optimizer, mask, args.maxGradNorm());
             listener.started(state.globalStep(), totalSteps);
             boolean stop = state.globalStep() >= totalSteps;
             while (!stop) {
@@ -189,6 +191,22 @@ public final class Trainer {
             state = recordEvaluation(state, last, state.globalStep(), state.epoch());
         }
         return finish(state, last, seconds, examplesSeen, mask);
+    }
+
+    /** Every parameter, or with {@code freeze_base_model} only those outside the base model (the head). */
+    private Map<String, Parameter> trainableParameters() {
+        Map<String, Parameter> all = model.classifier().namedParameters();
+        if (!args.freezeBaseModel()) {
+            return all;
+        }
+        String base = model.classifier().baseModelPrefix() + ".";
+        Map<String, Parameter> head = new LinkedHashMap<>();
+        all.forEach((name, p) -> {
+            if (!name.startsWith(base)) {
+                head.put(name, p);
+            }
+        });
+        return head;
     }
 
     private void logStep(int step, double epoch, OptimizerStep.Result r, double lr) {

@@ -20,6 +20,8 @@ import java.nio.file.Path;
  * @param padToMaxLength pad every batch to {@code maxSeqLength} (the reference) instead of dynamically
  * @param skipNonFinite skip the update of a step whose gradient holds a NaN or an infinity (counted in
  *     the results) instead of stopping the run
+ * @param freezeBaseModel train only the parameters outside the base model (the head); the encoder
+ *     gets no gradient and keeps its weights
  */
 public record TrainingArguments(
         Path outputDir,
@@ -47,7 +49,8 @@ public record TrainingArguments(
         int saveSteps,
         int earlyStoppingPatience,
         int maxTrainSamples,
-        boolean skipNonFinite) {
+        boolean skipNonFinite,
+        boolean freezeBaseModel) {
 
     public TrainingArguments {
         require(learningRate > 0, "learning_rate must be positive, got " + learningRate);
@@ -137,6 +140,7 @@ public record TrainingArguments(
         private int earlyStoppingPatience = 0;
         private int maxTrainSamples = 0;
         private boolean skipNonFinite = false;
+        private boolean freezeBaseModel = false;
 
         public Builder outputDir(Path v) { outputDir = v; return this; }
         public Builder learningRate(double v) { learningRate = v; return this; }
@@ -163,13 +167,14 @@ public record TrainingArguments(
         public Builder earlyStoppingPatience(int v) { earlyStoppingPatience = v; return this; }
         public Builder maxTrainSamples(int v) { maxTrainSamples = v; return this; }
         public Builder skipNonFinite(boolean v) { skipNonFinite = v; return this; }
+        public Builder freezeBaseModel(boolean v) { freezeBaseModel = v; return this; }
 
         public TrainingArguments build() {
             return new TrainingArguments(outputDir, learningRate, numTrainEpochs, maxSteps, perDeviceTrainBatchSize,
                     perDeviceEvalBatchSize, gradientAccumulationSteps, weightDecay, adamBeta1, adamBeta2, adamEpsilon,
                     maxGradNorm, lrSchedulerType, warmupRatio, warmupSteps, seed, maxSeqLength, padToMaxLength,
                     groupByLength, loggingSteps, evalSteps, evalEachEpoch, saveSteps, earlyStoppingPatience,
-                    maxTrainSamples, skipNonFinite);
+                    maxTrainSamples, skipNonFinite, freezeBaseModel);
         }
     }
 }

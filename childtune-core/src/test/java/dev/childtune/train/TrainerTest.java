@@ -10,6 +10,7 @@ import dev.childtune.ChildTuneException;
 import dev.childtune.data.Example;
 import dev.childtune.data.Task;
 import dev.childtune.data.TaskData;
+import dev.childtune.model.ModelConfig;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.testing.TinyModels;
 import dev.childtune.text.TextTokenizer;
@@ -85,6 +86,28 @@ class TrainerTest {
         Trainer.Result c = train(modelDir, args(tmp.resolve("c")).seed(8).build(), false, TrainingListener.SILENT);
         assertTrue(!Files.readString(tmp.resolve("a/metrics.jsonl")).equals(Files.readString(tmp.resolve("c/metrics.jsonl"))));
         assertEquals(a.steps(), c.steps());
+    }
+
+    /** Task transfer's probe: a fresh head trained on a frozen base model. */
+    @Test
+    void freezingTheBaseModelTrainsOnlyAFreshHead() throws IOException {
+        Path modelDir = TinyModels.bertWithTokenizer(tmp.resolve("model"));
+        TrainingArguments args = args(tmp.resolve("frozen")).maxSteps(4).freezeBaseModel(true).build();
+        Map<String, float[]> before = new java.util.HashMap<>();
+        Map<String, float[]> after = new java.util.HashMap<>();
+        try (PretrainedModel model = PretrainedModel.load(modelDir, ModelConfig.read(modelDir), args.seed(), true);
+                TextTokenizer tokenizer = TextTokenizer.load(modelDir, args.maxSeqLength())) {
+            assertEquals(List.of("classifier.weight", "classifier.bias"), model.loadReport().newlyInitialized(),
+                    "the checkpoint's own head is not loaded");
+            model.classifier().namedParameters().forEach((name, p) -> before.put(name, p.array().toFloatArray()));
+            new Trainer(model, tokenizer, task(), args, MaskFactory.of(GradientMask.NONE), "vanilla",
+                    TrainingListener.SILENT, new JsonObject()).train(false);
+            model.classifier().namedParameters().forEach((name, p) -> after.put(name, p.array().toFloatArray()));
+        }
+        before.forEach((name, values) -> {
+            boolean unchanged = java.util.Arrays.equals(values, after.get(name));
+            assertEquals(name.startsWith("bert."), unchanged, name + (unchanged ? " unchanged" : " changed"));
+        });
     }
 
     /** A run killed mid-epoch and resumed ends exactly where the uninterrupted run ends. */

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -62,16 +63,36 @@ public final class PytorchBin {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             ZipEntry pickle = findPickle(file, zip);
             String top = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
-            Loader loader = new Loader(file, zip, top);
-            Object state = new RestrictedUnpickler(file, pickle.getName(), entryBytes(file, zip, pickle),
-                    ALLOWED_GLOBALS, loader).load();
-            return stateDict(file, pickle.getName(), state);
+            return readPickle(file, pickle.getName(), entryBytes(file, zip, pickle), name -> {
+                ZipEntry entry = zip.getEntry(name);
+                if (entry == null) {
+                    return null;
+                }
+                try {
+                    return entryBytes(file, zip, entry);
+                } catch (IOException e) {
+                    throw CheckpointErrors.inFile(file, "cannot read zip entry " + name + " (" + e.getMessage()
+                            + "); the file is truncated or corrupt", e);
+                }
+            });
         } catch (ZipException e) {
             throw CheckpointErrors.inFile(file, "not a readable zip archive (" + e.getMessage()
                     + "); the file is truncated or corrupt", e);
         } catch (IOException e) {
             throw CheckpointErrors.inFile(file, "cannot read: " + e, e);
         }
+    }
+
+    /**
+     * Rebuilds the state dict from the pickle {@code entry} ({@code <top>/data.pkl}), reading
+     * storages {@code <top>/data/<key>} through {@code entries} (null for a missing entry).
+     */
+    static Map<String, TensorData> readPickle(Path file, String entry, byte[] pickle,
+            Function<String, byte[]> entries) {
+        String top = entry.substring(0, entry.length() - "data.pkl".length());
+        Loader loader = new Loader(file, entries, top);
+        Object state = new RestrictedUnpickler(file, entry, pickle, ALLOWED_GLOBALS, loader).load();
+        return stateDict(file, entry, state);
     }
 
     private static Set<String> allowedGlobals() {
@@ -133,7 +154,7 @@ public final class PytorchBin {
         Map<String, TensorData> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> item : map.entrySet()) {
             if (!(item.getKey() instanceof String name) || !(item.getValue() instanceof TensorData tensor)) {
-                throw CheckpointErrors.inFile(file, entry + " maps " + item.getKey() + " to "
+                throw CheckpointErrors.inFile(file, entry + " maps " + RestrictedUnpickler.show(item.getKey()) + " to "
                         + RestrictedUnpickler.describe(item.getValue()) + "; expected a dict of tensor name -> tensor");
             }
             out.put(name, tensor);
@@ -151,13 +172,13 @@ public final class PytorchBin {
     /** Resolves storages from the zip and rebuilds tensors; storages are shared between views. */
     private static final class Loader implements RestrictedUnpickler.Handler {
         private final Path file;
-        private final ZipFile zip;
+        private final Function<String, byte[]> entries;
         private final String top;
         private final Map<String, Storage> storages = new HashMap<>();
 
-        Loader(Path file, ZipFile zip, String top) {
+        Loader(Path file, Function<String, byte[]> entries, String top) {
             this.file = file;
-            this.zip = zip;
+            this.entries = entries;
             this.top = top;
         }
 
@@ -167,12 +188,12 @@ public final class PytorchBin {
             List<Object> id = pid instanceof Tuple tuple ? tuple.items() : List.of();
             if (id.size() != 5 || !"storage".equals(id.get(0)) || !(id.get(1) instanceof Global type)
                     || !(id.get(2) instanceof String key) || !(id.get(4) instanceof Long numel)) {
-                throw CheckpointErrors.inFile(file, "unsupported persistent id " + pid
+                throw CheckpointErrors.inFile(file, "unsupported persistent id " + RestrictedUnpickler.show(pid)
                         + "; expected ('storage', <storage type>, '<key>', '<location>', numel)");
             }
             DType dtype = STORAGE_TYPES.get(type.qualifiedName());
             if (dtype == null) {
-                throw CheckpointErrors.inFile(file, "'" + type.qualifiedName() + "' is not a storage type");
+                throw CheckpointErrors.inFile(file, RestrictedUnpickler.show(type.qualifiedName()) + " is not a storage type");
             }
             Storage storage = storages.computeIfAbsent(key, k -> loadStorage(k, dtype));
             if (storage.dtype() != dtype || storage.bytes().capacity() != numel * dtype.byteSize()) {
@@ -185,16 +206,11 @@ public final class PytorchBin {
 
         private Storage loadStorage(String key, DType dtype) {
             String name = top + "data/" + key;
-            ZipEntry entry = zip.getEntry(name);
-            if (entry == null) {
+            byte[] bytes = entries.apply(name);
+            if (bytes == null) {
                 throw CheckpointErrors.inFile(file, "storage " + name + " referenced by data.pkl is missing from the zip");
             }
-            try {
-                return new Storage(key, dtype, ByteBuffer.wrap(entryBytes(file, zip, entry)));
-            } catch (IOException e) {
-                throw CheckpointErrors.inFile(file, "cannot read zip entry " + name + " (" + e.getMessage()
-                        + "); the file is truncated or corrupt", e);
-            }
+            return new Storage(key, dtype, ByteBuffer.wrap(bytes));
         }
 
         @Override
@@ -213,15 +229,15 @@ public final class PytorchBin {
                     }
                     yield tensor;
                 }
-                default -> throw CheckpointErrors.inFile(file, "'" + callable.qualifiedName()
-                        + "' cannot be called; only tensor state dicts are accepted");
+                default -> throw CheckpointErrors.inFile(file, RestrictedUnpickler.show(callable.qualifiedName())
+                        + " cannot be called; only tensor state dicts are accepted");
             };
         }
 
         /** {@code _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, hooks[, metadata])}. */
         private TensorData rebuildTensor(List<Object> args) {
             if (args.size() < 4 || !(args.get(0) instanceof Storage storage) || !(args.get(1) instanceof Long offset)) {
-                throw CheckpointErrors.inFile(file, "_rebuild_tensor_v2 called with " + args
+                throw CheckpointErrors.inFile(file, "_rebuild_tensor_v2 called with " + RestrictedUnpickler.show(new Tuple(args))
                         + "; expected (storage, storage_offset, size, stride, ...)");
             }
             long[] shape = longs(args.get(2), "size");
@@ -255,7 +271,7 @@ public final class PytorchBin {
         }
 
         private long[] longs(Object value, String what) {
-            String problem = "tensor " + what + " " + value + " is not a tuple of non-negative integers";
+            String problem = "tensor " + what + " " + RestrictedUnpickler.show(value) + " is not a tuple of non-negative integers";
             if (!(value instanceof Tuple tuple)) {
                 throw CheckpointErrors.inFile(file, problem);
             }

@@ -2,13 +2,9 @@ package dev.childtune.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.childtune.ChildTuneException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.childtune.io.StrictJson;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,24 +41,18 @@ public record ModelConfig(
     /** Reads {@code folder/config.json}. */
     public static ModelConfig read(Path folder) {
         Path file = folder.resolve(FILE_NAME);
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(file)) {
             throw new ChildTuneException(file + ": missing; a model folder needs config.json (Hugging Face format)");
-        } catch (IOException e) {
-            throw new ChildTuneException(file + ": cannot read: " + e.getMessage(), e);
         }
-        JsonElement root;
-        try {
-            root = JsonParser.parseString(text);
-        } catch (JsonParseException e) {
-            throw new ChildTuneException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
+        JsonElement root = StrictJson.read(file, "model configuration");
         if (!root.isJsonObject()) {
-            throw new ChildTuneException(file + ": expected a JSON object");
+            throw new ChildTuneException(file + ": expected a JSON object, found " + kind(root));
         }
         return fromJson(root.getAsJsonObject(), file.toString());
+    }
+
+    private static String kind(JsonElement element) {
+        return element.isJsonArray() ? "an array" : element.isJsonNull() ? "null" : "a single value";
     }
 
     /** Parses a config object; {@code source} names it in error messages. */
@@ -126,6 +116,32 @@ public record ModelConfig(
     }
 
     private void validate(String source) {
+        atLeast(source, "vocab_size", vocabSize, 1);
+        atLeast(source, "hidden_size", hiddenSize, 1);
+        atLeast(source, "embedding_size", embeddingSize, 1);
+        atLeast(source, "num_hidden_layers", numHiddenLayers, 0);
+        atLeast(source, "num_attention_heads", numAttentionHeads, 1);
+        atLeast(source, "intermediate_size", intermediateSize, 1);
+        atLeast(source, "max_position_embeddings", maxPositionEmbeddings, 1);
+        atLeast(source, "type_vocab_size", typeVocabSize, 1);
+        probability(source, "hidden_dropout_prob", hiddenDropoutProb);
+        probability(source, "attention_probs_dropout_prob", attentionProbsDropoutProb);
+        if (classifierDropout != null) {
+            probability(source, "classifier_dropout", classifierDropout);
+        }
+        if (!(layerNormEps > 0) || Double.isInfinite(layerNormEps)) {
+            throw new ChildTuneException(source + ": field 'layer_norm_eps' must be a small positive number, got "
+                    + layerNormEps);
+        }
+        if (!(initializerRange >= 0) || Double.isInfinite(initializerRange)) {
+            throw new ChildTuneException(source + ": field 'initializer_range' must be a non-negative number, got "
+                    + initializerRange);
+        }
+        // The largest weight matrices; each must fit one Java array (the safetensors limit too).
+        matrix(source, "vocab_size", vocabSize, "embedding_size", embeddingSize);
+        matrix(source, "max_position_embeddings", maxPositionEmbeddings, "embedding_size", embeddingSize);
+        matrix(source, "hidden_size", hiddenSize, "intermediate_size", intermediateSize);
+        matrix(source, "hidden_size", hiddenSize, "hidden_size", hiddenSize);
         if (hiddenSize % numAttentionHeads != 0) {
             throw new ChildTuneException(source + ": hidden_size " + hiddenSize
                     + " is not a multiple of num_attention_heads " + numAttentionHeads);
@@ -140,6 +156,27 @@ public record ModelConfig(
         if (padTokenId < 0 || padTokenId >= vocabSize) {
             throw new ChildTuneException(source + ": pad_token_id " + padTokenId + " is outside the vocabulary (size "
                     + vocabSize + ")");
+        }
+    }
+
+    private static void atLeast(String source, String field, int value, int minimum) {
+        if (value < minimum) {
+            throw new ChildTuneException(source + ": field '" + field + "' must be at least " + minimum + ", got " + value);
+        }
+    }
+
+    private static void probability(String source, String field, double value) {
+        if (!(value >= 0 && value < 1)) {
+            throw new ChildTuneException(source + ": field '" + field
+                    + "' must be a dropout probability in [0, 1), got " + value);
+        }
+    }
+
+    private static void matrix(String source, String rowsField, int rows, String columnsField, int columns) {
+        if ((long) rows * columns > Integer.MAX_VALUE) {
+            throw new ChildTuneException(source + ": " + rowsField + " " + rows + " x " + columnsField + " " + columns
+                    + " = " + (long) rows * columns + " values in one weight matrix; at most "
+                    + Integer.MAX_VALUE + " are supported");
         }
     }
 
@@ -177,6 +214,12 @@ public record ModelConfig(
         return fromJson(copy, FILE_NAME);
     }
 
+    /** A JSON value for a message: one line, at most 60 characters. */
+    private static String shorten(JsonElement e) {
+        String text = e.toString().replaceAll("\\s+", " ");
+        return text.length() > 60 ? text.substring(0, 60) + "..." : text;
+    }
+
     /** Typed access to optional fields with errors that name the field. */
     private record Fields(JsonObject json, String source) {
         int integer(String name, int fallback) {
@@ -185,13 +228,13 @@ public record ModelConfig(
                 return fallback;
             }
             try {
-                double d = e.getAsDouble();
-                if (d != Math.rint(d)) {
+                if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
                     throw new NumberFormatException();
                 }
-                return (int) d;
+                return e.getAsBigDecimal().intValueExact();
             } catch (RuntimeException ex) {
-                throw new ChildTuneException(source + ": field '" + name + "' must be an integer, got " + e);
+                throw new ChildTuneException(source + ": field '" + name
+                        + "' must be an integer (32-bit), got " + shorten(e));
             }
         }
 
@@ -200,11 +243,10 @@ public record ModelConfig(
             if (e == null || e.isJsonNull()) {
                 return fallback;
             }
-            try {
-                return e.getAsDouble();
-            } catch (RuntimeException ex) {
-                throw new ChildTuneException(source + ": field '" + name + "' must be a number, got " + e);
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+                throw new ChildTuneException(source + ": field '" + name + "' must be a number, got " + shorten(e));
             }
+            return e.getAsDouble();
         }
 
         String string(String name, String fallback) {
@@ -213,7 +255,7 @@ public record ModelConfig(
                 return fallback;
             }
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw new ChildTuneException(source + ": field '" + name + "' must be a string, got " + e);
+                throw new ChildTuneException(source + ": field '" + name + "' must be a string, got " + shorten(e));
             }
             return e.getAsString();
         }

@@ -53,6 +53,8 @@ public final class PytorchBin {
             "torch.BoolStorage", DType.BOOL);
 
     private static final Set<String> ALLOWED_GLOBALS = allowedGlobals();
+    /** PyTorch's own limit on the dimensions of a tensor. */
+    private static final int MAX_DIMENSIONS = 64;
 
     private PytorchBin() {
     }
@@ -141,8 +143,16 @@ public final class PytorchBin {
             throw CheckpointErrors.inFile(file, "zip entry " + entry.getName() + " is " + entry.getSize()
                     + " bytes; entries over 2 GiB are not supported");
         }
+        long size = entry.getSize();
         try (InputStream in = zip.getInputStream(entry)) {
-            return in.readAllBytes();
+            // Read what the entry holds, never more than it declares: memory follows the actual bytes.
+            byte[] bytes = size < 0 ? in.readNBytes(Integer.MAX_VALUE - 8) : in.readNBytes((int) size);
+            if ((size >= 0 && bytes.length < size) || in.read() != -1) {
+                throw CheckpointErrors.inFile(file, "zip entry " + entry.getName() + " holds "
+                        + (bytes.length < size ? bytes.length : "more than") + " bytes but declares " + size
+                        + "; the file is corrupt");
+            }
+            return bytes;
         }
     }
 
@@ -175,6 +185,8 @@ public final class PytorchBin {
         private final Function<String, byte[]> entries;
         private final String top;
         private final Map<String, Storage> storages = new HashMap<>();
+        /** Bytes copied out of storages for non-contiguous views so far. */
+        private long copied;
 
         Loader(Path file, Function<String, byte[]> entries, String top) {
             this.file = file;
@@ -196,7 +208,8 @@ public final class PytorchBin {
                 throw CheckpointErrors.inFile(file, RestrictedUnpickler.show(type.qualifiedName()) + " is not a storage type");
             }
             Storage storage = storages.computeIfAbsent(key, k -> loadStorage(k, dtype));
-            if (storage.dtype() != dtype || storage.bytes().capacity() != numel * dtype.byteSize()) {
+            if (storage.dtype() != dtype || numel < 0 || numel > Integer.MAX_VALUE
+                    || storage.bytes().capacity() != numel * dtype.byteSize()) {
                 throw CheckpointErrors.inFile(file, "storage " + top + "data/" + key + " holds "
                         + storage.bytes().capacity() + " bytes of " + storage.dtype() + " but data.pkl expects "
                         + numel + " " + dtype + " values");
@@ -246,27 +259,46 @@ public final class PytorchBin {
                 throw CheckpointErrors.inFile(file, "tensor size " + Arrays.toString(shape) + " and stride "
                         + Arrays.toString(stride) + " differ in length");
             }
-            long numel = TensorData.numel(shape);
+            String view = "tensor of size " + Arrays.toString(shape) + ", stride " + Arrays.toString(stride)
+                    + " at offset " + offset;
+            String storageName = "storage " + top + "data/" + storage.key() + " (" + storage.numel() + " values)";
+            if (offset < 0) {
+                throw CheckpointErrors.inFile(file, view + ": the offset is negative");
+            }
+            long numel;
+            long last = offset;
+            try {
+                numel = TensorData.numel(shape);
+                for (int d = 0; d < shape.length; d++) {
+                    last = Math.addExact(last, Math.multiplyExact(Math.max(0, shape[d] - 1), stride[d]));
+                }
+            } catch (ArithmeticException e) {
+                throw CheckpointErrors.inFile(file, view + " is too large to address");
+            }
             int elementSize = storage.dtype().byteSize();
             if (numel == 0) {
                 return new TensorData(storage.dtype(), shape, ByteBuffer.allocate(0));
             }
-            long last = offset;
-            for (int d = 0; d < shape.length; d++) {
-                last += (shape[d] - 1) * stride[d];
+            if (last >= storage.numel()) {
+                throw CheckpointErrors.inFile(file, view + " reaches past the end of " + storageName);
             }
-            if (offset < 0 || last >= storage.numel()) {
-                throw CheckpointErrors.inFile(file, "tensor of size " + Arrays.toString(shape) + ", stride "
-                        + Arrays.toString(stride) + " at offset " + offset + " reaches past the end of storage "
-                        + top + "data/" + storage.key() + " (" + storage.numel() + " values)");
+            if (numel > storage.numel()) {
+                // Only overlapping views (expand(), as_strided) can: they would multiply the memory used.
+                throw CheckpointErrors.inFile(file, view + " has " + numel + " values, more than its " + storageName
+                        + "; expected a view that does not overlap itself (save such a tensor after .clone())");
             }
-            if (numel * elementSize > Integer.MAX_VALUE) {
-                throw CheckpointErrors.inFile(file, "a tensor of size " + Arrays.toString(shape)
-                        + " is over 2 GiB; not supported");
+            ByteBuffer bytes;
+            if (isContiguous(shape, stride)) {
+                bytes = storage.bytes().slice((int) (offset * elementSize), (int) (numel * elementSize));
+            } else {
+                copied += numel * elementSize;
+                long stored = storages.values().stream().mapToLong(s -> s.bytes().capacity()).sum();
+                if (copied > 2 * stored) {
+                    throw CheckpointErrors.inFile(file, "non-contiguous tensors copy " + copied + " bytes, more than twice"
+                            + " the " + stored + " bytes the storages hold; expected each stored value in at most two views");
+                }
+                bytes = gather(storage, offset, shape, stride, numel);
             }
-            ByteBuffer bytes = isContiguous(shape, stride)
-                    ? storage.bytes().slice((int) (offset * elementSize), (int) (numel * elementSize))
-                    : gather(storage, offset, shape, stride, numel);
             return new TensorData(storage.dtype(), shape, bytes.asReadOnlyBuffer());
         }
 
@@ -274,6 +306,10 @@ public final class PytorchBin {
             String problem = "tensor " + what + " " + RestrictedUnpickler.show(value) + " is not a tuple of non-negative integers";
             if (!(value instanceof Tuple tuple)) {
                 throw CheckpointErrors.inFile(file, problem);
+            }
+            if (tuple.items().size() > MAX_DIMENSIONS) {
+                throw CheckpointErrors.inFile(file, "tensor " + what + " has " + tuple.items().size()
+                        + " dimensions; at most " + MAX_DIMENSIONS + " are supported");
             }
             long[] out = new long[tuple.items().size()];
             for (int i = 0; i < out.length; i++) {

@@ -27,7 +27,7 @@ import java.nio.file.Path;
  * (Gson alone would keep the last one silently). Every problem is a one-line
  * {@link ChildTuneException} naming the file, the JSON path and what was expected.
  *
- * <p>Numbers are kept as {@link BigDecimal}; one longer than {@value #MAX_NUMBER_CHARS} characters
+ * <p>Numbers keep their text and their exact {@link BigDecimal} value; one longer than {@value #MAX_NUMBER_CHARS} characters
  * or with an exponent beyond &plusmn;{@value #MAX_EXPONENT} is rejected, so that no later
  * conversion can be made to build a gigantic integer.
  */
@@ -127,7 +127,7 @@ public final class StrictJson {
                 if (Math.abs((long) number.scale()) > MAX_EXPONENT) {
                     throw invalid(file, what, "the number " + shorten(digits) + " at " + path + " is out of range");
                 }
-                return new JsonPrimitive(number);
+                return new JsonPrimitive(new Decimal(digits, number));
             }
             case BOOLEAN -> {
                 return new JsonPrimitive(reader.nextBoolean());
@@ -137,6 +137,43 @@ public final class StrictJson {
                 return JsonNull.INSTANCE;
             }
             default -> throw invalid(file, what, "unexpected " + reader.peek() + " " + position(reader));
+        }
+    }
+
+    /** A number as written in the file (messages echo it unchanged), with its exact value. */
+    private static final class Decimal extends Number {
+        private static final long serialVersionUID = 1L;
+        private final String text;
+        private final BigDecimal value;
+
+        Decimal(String text, BigDecimal value) {
+            this.text = text;
+            this.value = value;
+        }
+
+        @Override
+        public int intValue() {
+            return value.intValue();
+        }
+
+        @Override
+        public long longValue() {
+            return value.longValue();
+        }
+
+        @Override
+        public float floatValue() {
+            return value.floatValue();
+        }
+
+        @Override
+        public double doubleValue() {
+            return value.doubleValue();
+        }
+
+        @Override
+        public String toString() {
+            return text;
         }
     }
 

@@ -70,12 +70,12 @@ public final class StrictJson {
      * @param what what the text is, for messages
      */
     public static JsonElement parse(Object file, String text, String what) {
+        if (text.isBlank()) {
+            throw new ChildTuneException(file + ": the " + what + " is empty; expected a JSON value");
+        }
         JsonReader reader = new JsonReader(new StringReader(text));
         reader.setStrictness(Strictness.STRICT);
         try {
-            if (reader.peek() == JsonToken.END_DOCUMENT) {
-                throw new ChildTuneException(file + ": the " + what + " is empty; expected a JSON value");
-            }
             JsonElement element = element(file, reader, what);
             if (reader.peek() != JsonToken.END_DOCUMENT) {
                 throw invalid(file, what, "unexpected content after the JSON value " + position(reader));

@@ -4,6 +4,9 @@ import dev.childtune.ChildTuneException;
 import dev.childtune.experiments.JvmLauncher;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine.ScopeType;
 
 /** {@code childtune}: the command-line face of the library; each subcommand is a thin shell over core calls. */
 @Command(
@@ -27,6 +30,10 @@ public final class ChildTuneCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--debug", scope = ScopeType.INHERIT,
+            description = "On an error, also print its stack trace (for bug reports).")
+    boolean debug;
+
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
@@ -38,6 +45,9 @@ public final class ChildTuneCli implements Runnable {
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ChildTuneException) {
                 commandLine.getErr().println("childtune: error: " + e.getMessage());
+                if (debug(parseResult)) {
+                    e.printStackTrace(commandLine.getErr());
+                }
                 return INPUT_ERROR;
             }
             commandLine.getErr().println("childtune: internal error: " + e);
@@ -45,6 +55,16 @@ public final class ChildTuneCli implements Runnable {
             return INTERNAL_ERROR;
         });
         return cli;
+    }
+
+    /** Whether {@code --debug} was given, before or after the subcommand. */
+    private static boolean debug(ParseResult parseResult) {
+        for (ParseResult result = parseResult; result != null; result = result.subcommand()) {
+            if (result.hasMatchedOption("--debug")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static void main(String[] args) {

@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipException;
 import java.util.zip.ZipFile;
@@ -52,6 +53,8 @@ public final class PytorchBin {
             "torch.BoolStorage", DType.BOOL);
 
     private static final Set<String> ALLOWED_GLOBALS = allowedGlobals();
+    /** PyTorch's own limit on the dimensions of a tensor. */
+    private static final int MAX_DIMENSIONS = 64;
 
     private PytorchBin() {
     }
@@ -62,16 +65,36 @@ public final class PytorchBin {
         try (ZipFile zip = new ZipFile(file.toFile())) {
             ZipEntry pickle = findPickle(file, zip);
             String top = pickle.getName().substring(0, pickle.getName().length() - "data.pkl".length());
-            Loader loader = new Loader(file, zip, top);
-            Object state = new RestrictedUnpickler(file, pickle.getName(), entryBytes(file, zip, pickle),
-                    ALLOWED_GLOBALS, loader).load();
-            return stateDict(file, pickle.getName(), state);
+            return readPickle(file, pickle.getName(), entryBytes(file, zip, pickle), name -> {
+                ZipEntry entry = zip.getEntry(name);
+                if (entry == null) {
+                    return null;
+                }
+                try {
+                    return entryBytes(file, zip, entry);
+                } catch (IOException e) {
+                    throw CheckpointErrors.inFile(file, "cannot read zip entry " + name + " (" + e.getMessage()
+                            + "); the file is truncated or corrupt", e);
+                }
+            });
         } catch (ZipException e) {
             throw CheckpointErrors.inFile(file, "not a readable zip archive (" + e.getMessage()
                     + "); the file is truncated or corrupt", e);
         } catch (IOException e) {
             throw CheckpointErrors.inFile(file, "cannot read: " + e, e);
         }
+    }
+
+    /**
+     * Rebuilds the state dict from the pickle {@code entry} ({@code <top>/data.pkl}), reading
+     * storages {@code <top>/data/<key>} through {@code entries} (null for a missing entry).
+     */
+    static Map<String, TensorData> readPickle(Path file, String entry, byte[] pickle,
+            Function<String, byte[]> entries) {
+        String top = entry.substring(0, entry.length() - "data.pkl".length());
+        Loader loader = new Loader(file, entries, top);
+        Object state = new RestrictedUnpickler(file, entry, pickle, ALLOWED_GLOBALS, loader).load();
+        return stateDict(file, entry, state);
     }
 
     private static Set<String> allowedGlobals() {
@@ -120,8 +143,16 @@ public final class PytorchBin {
             throw CheckpointErrors.inFile(file, "zip entry " + entry.getName() + " is " + entry.getSize()
                     + " bytes; entries over 2 GiB are not supported");
         }
+        long size = entry.getSize();
         try (InputStream in = zip.getInputStream(entry)) {
-            return in.readAllBytes();
+            // Read what the entry holds, never more than it declares: memory follows the actual bytes.
+            byte[] bytes = size < 0 ? in.readNBytes(Integer.MAX_VALUE - 8) : in.readNBytes((int) size);
+            if ((size >= 0 && bytes.length < size) || in.read() != -1) {
+                throw CheckpointErrors.inFile(file, "zip entry " + entry.getName() + " holds "
+                        + (bytes.length < size ? bytes.length : "more than") + " bytes but declares " + size
+                        + "; the file is corrupt");
+            }
+            return bytes;
         }
     }
 
@@ -133,7 +164,7 @@ public final class PytorchBin {
         Map<String, TensorData> out = new LinkedHashMap<>();
         for (Map.Entry<?, ?> item : map.entrySet()) {
             if (!(item.getKey() instanceof String name) || !(item.getValue() instanceof TensorData tensor)) {
-                throw CheckpointErrors.inFile(file, entry + " maps " + item.getKey() + " to "
+                throw CheckpointErrors.inFile(file, entry + " maps " + RestrictedUnpickler.show(item.getKey()) + " to "
                         + RestrictedUnpickler.describe(item.getValue()) + "; expected a dict of tensor name -> tensor");
             }
             out.put(name, tensor);
@@ -151,13 +182,15 @@ public final class PytorchBin {
     /** Resolves storages from the zip and rebuilds tensors; storages are shared between views. */
     private static final class Loader implements RestrictedUnpickler.Handler {
         private final Path file;
-        private final ZipFile zip;
+        private final Function<String, byte[]> entries;
         private final String top;
         private final Map<String, Storage> storages = new HashMap<>();
+        /** Bytes copied out of storages for non-contiguous views so far. */
+        private long copied;
 
-        Loader(Path file, ZipFile zip, String top) {
+        Loader(Path file, Function<String, byte[]> entries, String top) {
             this.file = file;
-            this.zip = zip;
+            this.entries = entries;
             this.top = top;
         }
 
@@ -167,15 +200,16 @@ public final class PytorchBin {
             List<Object> id = pid instanceof Tuple tuple ? tuple.items() : List.of();
             if (id.size() != 5 || !"storage".equals(id.get(0)) || !(id.get(1) instanceof Global type)
                     || !(id.get(2) instanceof String key) || !(id.get(4) instanceof Long numel)) {
-                throw CheckpointErrors.inFile(file, "unsupported persistent id " + pid
+                throw CheckpointErrors.inFile(file, "unsupported persistent id " + RestrictedUnpickler.show(pid)
                         + "; expected ('storage', <storage type>, '<key>', '<location>', numel)");
             }
             DType dtype = STORAGE_TYPES.get(type.qualifiedName());
             if (dtype == null) {
-                throw CheckpointErrors.inFile(file, "'" + type.qualifiedName() + "' is not a storage type");
+                throw CheckpointErrors.inFile(file, RestrictedUnpickler.show(type.qualifiedName()) + " is not a storage type");
             }
             Storage storage = storages.computeIfAbsent(key, k -> loadStorage(k, dtype));
-            if (storage.dtype() != dtype || storage.bytes().capacity() != numel * dtype.byteSize()) {
+            if (storage.dtype() != dtype || numel < 0 || numel > Integer.MAX_VALUE
+                    || storage.bytes().capacity() != numel * dtype.byteSize()) {
                 throw CheckpointErrors.inFile(file, "storage " + top + "data/" + key + " holds "
                         + storage.bytes().capacity() + " bytes of " + storage.dtype() + " but data.pkl expects "
                         + numel + " " + dtype + " values");
@@ -185,16 +219,11 @@ public final class PytorchBin {
 
         private Storage loadStorage(String key, DType dtype) {
             String name = top + "data/" + key;
-            ZipEntry entry = zip.getEntry(name);
-            if (entry == null) {
+            byte[] bytes = entries.apply(name);
+            if (bytes == null) {
                 throw CheckpointErrors.inFile(file, "storage " + name + " referenced by data.pkl is missing from the zip");
             }
-            try {
-                return new Storage(key, dtype, ByteBuffer.wrap(entryBytes(file, zip, entry)));
-            } catch (IOException e) {
-                throw CheckpointErrors.inFile(file, "cannot read zip entry " + name + " (" + e.getMessage()
-                        + "); the file is truncated or corrupt", e);
-            }
+            return new Storage(key, dtype, ByteBuffer.wrap(bytes));
         }
 
         @Override
@@ -213,15 +242,15 @@ public final class PytorchBin {
                     }
                     yield tensor;
                 }
-                default -> throw CheckpointErrors.inFile(file, "'" + callable.qualifiedName()
-                        + "' cannot be called; only tensor state dicts are accepted");
+                default -> throw CheckpointErrors.inFile(file, RestrictedUnpickler.show(callable.qualifiedName())
+                        + " cannot be called; only tensor state dicts are accepted");
             };
         }
 
         /** {@code _rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, hooks[, metadata])}. */
         private TensorData rebuildTensor(List<Object> args) {
             if (args.size() < 4 || !(args.get(0) instanceof Storage storage) || !(args.get(1) instanceof Long offset)) {
-                throw CheckpointErrors.inFile(file, "_rebuild_tensor_v2 called with " + args
+                throw CheckpointErrors.inFile(file, "_rebuild_tensor_v2 called with " + RestrictedUnpickler.show(new Tuple(args))
                         + "; expected (storage, storage_offset, size, stride, ...)");
             }
             long[] shape = longs(args.get(2), "size");
@@ -230,34 +259,57 @@ public final class PytorchBin {
                 throw CheckpointErrors.inFile(file, "tensor size " + Arrays.toString(shape) + " and stride "
                         + Arrays.toString(stride) + " differ in length");
             }
-            long numel = TensorData.numel(shape);
+            String view = "tensor of size " + Arrays.toString(shape) + ", stride " + Arrays.toString(stride)
+                    + " at offset " + offset;
+            String storageName = "storage " + top + "data/" + storage.key() + " (" + storage.numel() + " values)";
+            if (offset < 0) {
+                throw CheckpointErrors.inFile(file, view + ": the offset is negative");
+            }
+            long numel;
+            long last = offset;
+            try {
+                numel = TensorData.numel(shape);
+                for (int d = 0; d < shape.length; d++) {
+                    last = Math.addExact(last, Math.multiplyExact(Math.max(0, shape[d] - 1), stride[d]));
+                }
+            } catch (ArithmeticException e) {
+                throw CheckpointErrors.inFile(file, view + " is too large to address");
+            }
             int elementSize = storage.dtype().byteSize();
             if (numel == 0) {
                 return new TensorData(storage.dtype(), shape, ByteBuffer.allocate(0));
             }
-            long last = offset;
-            for (int d = 0; d < shape.length; d++) {
-                last += (shape[d] - 1) * stride[d];
+            if (last >= storage.numel()) {
+                throw CheckpointErrors.inFile(file, view + " reaches past the end of " + storageName);
             }
-            if (offset < 0 || last >= storage.numel()) {
-                throw CheckpointErrors.inFile(file, "tensor of size " + Arrays.toString(shape) + ", stride "
-                        + Arrays.toString(stride) + " at offset " + offset + " reaches past the end of storage "
-                        + top + "data/" + storage.key() + " (" + storage.numel() + " values)");
+            if (numel > storage.numel()) {
+                // Only overlapping views (expand(), as_strided) can: they would multiply the memory used.
+                throw CheckpointErrors.inFile(file, view + " has " + numel + " values, more than its " + storageName
+                        + "; expected a view that does not overlap itself (save such a tensor after .clone())");
             }
-            if (numel * elementSize > Integer.MAX_VALUE) {
-                throw CheckpointErrors.inFile(file, "a tensor of size " + Arrays.toString(shape)
-                        + " is over 2 GiB; not supported");
+            ByteBuffer bytes;
+            if (isContiguous(shape, stride)) {
+                bytes = storage.bytes().slice((int) (offset * elementSize), (int) (numel * elementSize));
+            } else {
+                copied += numel * elementSize;
+                long stored = storages.values().stream().mapToLong(s -> s.bytes().capacity()).sum();
+                if (copied > 2 * stored) {
+                    throw CheckpointErrors.inFile(file, "non-contiguous tensors copy " + copied + " bytes, more than twice"
+                            + " the " + stored + " bytes the storages hold; expected each stored value in at most two views");
+                }
+                bytes = gather(storage, offset, shape, stride, numel);
             }
-            ByteBuffer bytes = isContiguous(shape, stride)
-                    ? storage.bytes().slice((int) (offset * elementSize), (int) (numel * elementSize))
-                    : gather(storage, offset, shape, stride, numel);
             return new TensorData(storage.dtype(), shape, bytes.asReadOnlyBuffer());
         }
 
         private long[] longs(Object value, String what) {
-            String problem = "tensor " + what + " " + value + " is not a tuple of non-negative integers";
+            String problem = "tensor " + what + " " + RestrictedUnpickler.show(value) + " is not a tuple of non-negative integers";
             if (!(value instanceof Tuple tuple)) {
                 throw CheckpointErrors.inFile(file, problem);
+            }
+            if (tuple.items().size() > MAX_DIMENSIONS) {
+                throw CheckpointErrors.inFile(file, "tensor " + what + " has " + tuple.items().size()
+                        + " dimensions; at most " + MAX_DIMENSIONS + " are supported");
             }
             long[] out = new long[tuple.items().size()];
             for (int i = 0; i < out.length; i++) {

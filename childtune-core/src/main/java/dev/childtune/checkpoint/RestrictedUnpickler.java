@@ -98,7 +98,7 @@ final class RestrictedUnpickler {
                 case '(' -> marks.push(stack.size()); // MARK
                 case 't' -> push(new Tuple(popToMark())); // TUPLE
                 case 0x85, 0x86, 0x87 -> push(new Tuple(popN(opcode - 0x84))); // TUPLE1, TUPLE2, TUPLE3
-                case '0' -> pop(); // POP
+                case '0' -> popOrDropMark(); // POP
                 case '1' -> popToMark(); // POP_MARK
                 case '2' -> push(peek()); // DUP
                 case 'q' -> memo.put((long) u8(), peek()); // BINPUT
@@ -129,7 +129,7 @@ final class RestrictedUnpickler {
                 case 'Q' -> push(handler.persistentLoad(pop())); // BINPERSID
                 case 's' -> { // SETITEM
                     Object value = pop();
-                    Object key = pop();
+                    Object key = hashable(pop());
                     dict(peek()).put(key, value);
                 }
                 case 'u' -> { // SETITEMS
@@ -139,7 +139,7 @@ final class RestrictedUnpickler {
                     }
                     Map<Object, Object> dict = dict(peek());
                     for (int i = 0; i < items.size(); i += 2) {
-                        dict.put(items.get(i), items.get(i + 1));
+                        dict.put(hashable(items.get(i)), items.get(i + 1));
                     }
                 }
                 case 'a' -> { // APPEND
@@ -160,10 +160,29 @@ final class RestrictedUnpickler {
     private Global global(String module, String name) {
         Global global = new Global(module, name);
         if (!allowedGlobals.contains(global.qualifiedName())) {
-            throw CheckpointErrors.inFile(file, "refusing to load global '" + global.qualifiedName()
-                    + "' from " + entry + ": only tensor state dicts are accepted");
+            throw CheckpointErrors.inFile(file, "refusing to load global " + show(global.qualifiedName())
+                    + " from " + entry + ": only tensor state dicts are accepted");
         }
         return global;
+    }
+
+    /**
+     * A dict key as Python allows it: a scalar or a tuple of scalars. Anything else (a list or dict
+     * is unhashable in Python) is refused, which also keeps a self-containing container from being
+     * hashed into a stack overflow.
+     */
+    private Object hashable(Object key) {
+        boolean ok = isScalar(key)
+                || (key instanceof Tuple tuple && tuple.items().stream().allMatch(RestrictedUnpickler::isScalar));
+        if (!ok) {
+            throw malformed("dict key " + show(key) + " is not supported; expected a string, a number or a tuple of them");
+        }
+        return key;
+    }
+
+    private static boolean isScalar(Object value) {
+        return value == null || value instanceof String || value instanceof Long || value instanceof Double
+                || value instanceof Boolean;
     }
 
     /** BUILD sets an object's state; only the empty state (e.g. of an OrderedDict) is accepted. */
@@ -248,8 +267,16 @@ final class RestrictedUnpickler {
         stack.add(value);
     }
 
+    /**
+     * The stack below the innermost MARK: Python keeps it aside (its "metastack"), so no opcode may
+     * reach it until the MARK is consumed.
+     */
+    private int floor() {
+        return marks.isEmpty() ? 0 : marks.peek();
+    }
+
     private Object peek() {
-        if (stack.isEmpty()) {
+        if (stack.size() <= floor()) {
             throw malformed("stack underflow");
         }
         return stack.get(stack.size() - 1);
@@ -261,8 +288,17 @@ final class RestrictedUnpickler {
         return value;
     }
 
+    /** POP: like Python, drops the innermost MARK instead when nothing lies above it. */
+    private void popOrDropMark() {
+        if (stack.size() == floor() && !marks.isEmpty()) {
+            marks.pop();
+        } else {
+            pop();
+        }
+    }
+
     private List<Object> popN(int count) {
-        if (stack.size() < count) {
+        if (stack.size() - floor() < count) {
             throw malformed("stack underflow");
         }
         List<Object> top = stack.subList(stack.size() - count, stack.size());
@@ -275,7 +311,11 @@ final class RestrictedUnpickler {
         if (marks.isEmpty()) {
             throw malformed("no MARK on the stack");
         }
-        return popN(stack.size() - marks.pop());
+        int mark = marks.pop();
+        List<Object> top = stack.subList(mark, stack.size());
+        List<Object> items = new ArrayList<>(top);
+        top.clear();
+        return items;
     }
 
     @SuppressWarnings("unchecked")
@@ -299,6 +339,75 @@ final class RestrictedUnpickler {
             throw malformed("expected " + what + ", got " + describe(value));
         }
         return type.cast(value);
+    }
+
+    private static final int SHOW_CHARS = 80;
+    private static final int SHOW_ITEMS = 4;
+    private static final int SHOW_DEPTH = 3;
+
+    /**
+     * An unpickled value, for error messages, Python-like and short: strings cut at
+     * {@value #SHOW_CHARS} characters, containers at {@value #SHOW_ITEMS} items and
+     * {@value #SHOW_DEPTH} levels, so that huge, deeply nested or self-containing values print safely.
+     */
+    static String show(Object value) {
+        StringBuilder out = new StringBuilder();
+        show(value, SHOW_DEPTH, out);
+        return out.toString();
+    }
+
+    private static void show(Object value, int depth, StringBuilder out) {
+        if (value == null) {
+            out.append("None");
+        } else if (value instanceof String text) {
+            String cut = text.length() > SHOW_CHARS ? text.substring(0, SHOW_CHARS) + "..." : text;
+            out.append('\'').append(cut.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")).append('\'');
+        } else if (value instanceof Long || value instanceof Double || value instanceof Boolean) {
+            out.append(value instanceof Boolean b ? (b ? "True" : "False") : value.toString());
+        } else if (value instanceof Global global) {
+            show(global.qualifiedName(), depth, out);
+        } else if (value instanceof Tuple tuple) {
+            items(tuple.items(), "(", ")", depth, out);
+        } else if (value instanceof List<?> list) {
+            items(list, "[", "]", depth, out);
+        } else if (value instanceof Map<?, ?> map) {
+            if (depth == 0 && !map.isEmpty()) {
+                out.append("{...}");
+                return;
+            }
+            out.append('{');
+            int shown = 0;
+            for (Map.Entry<?, ?> entry : map.entrySet()) {
+                if (shown == SHOW_ITEMS) {
+                    out.append(", ...");
+                    break;
+                }
+                out.append(shown++ == 0 ? "" : ", ");
+                show(entry.getKey(), depth - 1, out);
+                out.append(": ");
+                show(entry.getValue(), depth - 1, out);
+            }
+            out.append('}');
+        } else {
+            out.append(value); // TensorData, storages: short by construction
+        }
+    }
+
+    private static void items(List<?> items, String open, String close, int depth, StringBuilder out) {
+        if (depth == 0 && !items.isEmpty()) {
+            out.append(open).append("...").append(close);
+            return;
+        }
+        out.append(open);
+        for (int i = 0; i < items.size(); i++) {
+            if (i == SHOW_ITEMS) {
+                out.append(", ...");
+                break;
+            }
+            out.append(i == 0 ? "" : ", ");
+            show(items.get(i), depth - 1, out);
+        }
+        out.append(close);
     }
 
     /** The Java type of an unpickled value, for error messages. */

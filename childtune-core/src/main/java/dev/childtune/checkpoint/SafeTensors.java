@@ -1,22 +1,17 @@
 package dev.childtune.checkpoint;
 
 import dev.childtune.io.AtomicFiles;
+import dev.childtune.io.StrictJson;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import java.io.IOException;
-import java.io.StringReader;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -82,15 +77,7 @@ public final class SafeTensors {
      * follows the order of {@code weight_map}.
      */
     public static Map<String, TensorData> readSharded(Path indexFile) {
-        String text;
-        try {
-            text = Files.readString(indexFile, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw CheckpointErrors.inFile(indexFile, "file not found", e);
-        } catch (IOException e) {
-            throw CheckpointErrors.inFile(indexFile, "cannot read index: " + e, e);
-        }
-        JsonElement index = parseJson(indexFile, text, "index");
+        JsonElement index = StrictJson.read(indexFile, "sharded checkpoint index");
         JsonElement weightMap = index.isJsonObject() ? index.getAsJsonObject().get("weight_map") : null;
         if (weightMap == null || !weightMap.isJsonObject()) {
             throw CheckpointErrors.inFile(indexFile,
@@ -135,22 +122,13 @@ public final class SafeTensors {
     }
 
     /**
-     * Parses strict JSON (no comments, unquoted names or trailing garbage).
+     * Parses strict JSON: no comments, unquoted names, trailing garbage or keys given twice (see
+     * {@link StrictJson}).
      *
      * @param what what the text is, for the error message
      */
     static JsonElement parseJson(Path file, String text, String what) {
-        try {
-            JsonReader reader = new JsonReader(new StringReader(text));
-            reader.setStrictness(Strictness.STRICT);
-            JsonElement element = GSON.getAdapter(JsonElement.class).read(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT) {
-                throw new IOException("unexpected content after the JSON value");
-            }
-            return element;
-        } catch (IOException | RuntimeException e) {
-            throw CheckpointErrors.inFile(file, what + " is not valid JSON (" + e.getMessage() + ")", e);
-        }
+        return StrictJson.parse(file, text, what);
     }
 
     private static byte[] header(Path file, Map<String, TensorData> tensors, Map<String, String> metadata) {

@@ -283,7 +283,7 @@ public final class SafeTensorsFile {
         }
         try {
             return Math.max(-1, item.getAsBigDecimal().longValueExact());
-        } catch (ArithmeticException e) {
+        } catch (ArithmeticException | NumberFormatException e) {
             return -1;
         }
     }

@@ -68,7 +68,14 @@ public record GlueTask(
      * @throws ChildTuneException when the file is missing or malformed
      */
     public List<Example> readSplit(Path file) {
-        return Examples.of(TableReader.read(file, FileFormat.TSV, impliedHeader, columns), task);
+        return Examples.of(
+                TableReader.read(
+                        file,
+                        FileFormat.TSV,
+                        impliedHeader,
+                        columns,
+                        header -> GlueTasks.otherTaskWithHeader(this, header)),
+                task);
     }
 
     /**

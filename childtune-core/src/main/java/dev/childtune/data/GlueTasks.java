@@ -3,8 +3,10 @@ package dev.childtune.data;
 import dev.childtune.ChildTuneException;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The nine GLUE tasks, with Hugging Face's label orders and metric names, plus {@code mnli-mm}
@@ -76,6 +78,34 @@ public final class GlueTasks {
                         + DataErrors.quote(name)
                         + "; expected one of "
                         + String.join(", ", names));
+    }
+
+    /**
+     * Which other GLUE tasks' files have a header line with {@code header}'s columns, e.g. "the
+     * columns of the GLUE SST-2 files (task sst2)"; null when none has.
+     */
+    static String otherTaskWithHeader(GlueTask self, List<String> header) {
+        Map<String, List<String>> tasksByFolder = new LinkedHashMap<>();
+        for (GlueTask glue : ALL) {
+            if (glue.impliedHeader() == null
+                    && !glue.folder().equals(self.folder())
+                    && header.containsAll(glue.columns().names())) {
+                tasksByFolder
+                        .computeIfAbsent(glue.folder(), folder -> new ArrayList<>())
+                        .add(glue.task().name());
+            }
+        }
+        if (tasksByFolder.isEmpty()) {
+            return null;
+        }
+        List<String> described = new ArrayList<>();
+        tasksByFolder.forEach(
+                (folder, names) ->
+                        described.add(folder + " (task " + String.join(", ", names) + ")"));
+        return "the columns of the GLUE "
+                + String.join(" or ", described)
+                + " files, not of "
+                + self.folder();
     }
 
     private static String normalize(String name) {

@@ -10,6 +10,7 @@ import com.google.gson.Strictness;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * Reads the {@link Columns} of a CSV, TSV or JSON Lines file into a {@link Table}, checking the
@@ -29,6 +30,21 @@ final class TableReader {
      *     first line is the header (CSV, TSV) or the rows are objects (JSON Lines)
      */
     static Table read(Path file, FileFormat format, List<String> impliedHeader, Columns columns) {
+        return read(file, format, impliedHeader, columns, header -> null);
+    }
+
+    /**
+     * Same, telling a file laid out for another task apart from a broken one.
+     *
+     * @param otherLayout given a header line's fields, says which other layout (e.g. which other
+     *     GLUE task's files) has that header, or null when none does
+     */
+    static Table read(
+            Path file,
+            FileFormat format,
+            List<String> impliedHeader,
+            Columns columns,
+            Function<List<String>, String> otherLayout) {
         try (TextInput in = TextInput.open(file)) {
             List<String> header = impliedHeader;
             boolean headerLine = header == null && format != FileFormat.JSONL;
@@ -48,7 +64,7 @@ final class TableReader {
             List<Table.Row> rows =
                     header == null
                             ? jsonLines(in, columns.names())
-                            : delimited(in, format, header, columns.names());
+                            : delimited(in, format, header, headerLine, columns.names(), otherLayout);
             if (rows.isEmpty()) {
                 throw DataErrors.at(
                         file,
@@ -61,23 +77,39 @@ final class TableReader {
     }
 
     private static List<Table.Row> delimited(
-            TextInput in, FileFormat format, List<String> header, List<String> names) {
+            TextInput in,
+            FileFormat format,
+            List<String> header,
+            boolean headerLine,
+            List<String> names,
+            Function<List<String>, String> otherLayout) {
         int[] index = new int[names.size()];
         for (int i = 0; i < index.length; i++) {
             index[i] = header.indexOf(names.get(i));
             if (index[i] < 0) {
+                String other = otherLayout.apply(header);
                 throw DataErrors.at(
                         in.file(),
                         in.line(),
-                        "no column %s in the header; expected it among the header's columns %s"
+                        "no column %s in the header; expected it among the header's columns %s%s"
                                 .formatted(
-                                        DataErrors.quote(names.get(i)), DataErrors.list(header)));
+                                        DataErrors.quote(names.get(i)),
+                                        DataErrors.list(header),
+                                        other == null ? "" : " (" + other + ")"));
             }
         }
         List<Table.Row> rows = new ArrayList<>();
         for (String text = in.readRow(); text != null; text = in.readRow()) {
             int line = in.line();
             List<String> fields = fields(format, text, in);
+            String other = !headerLine && rows.isEmpty() ? otherLayout.apply(fields) : null;
+            if (other != null) {
+                throw DataErrors.at(
+                        in.file(),
+                        line,
+                        "found a header line (%s); expected no header line, only rows of %s"
+                                .formatted(other, DataErrors.list(header)));
+            }
             if (fields.size() != header.size()) {
                 throw DataErrors.at(
                         in.file(),
@@ -121,6 +153,13 @@ final class TableReader {
                     int quote = text.indexOf('"', i);
                     if (quote < 0) {
                         field.append(text, i, text.length()).append('\n');
+                        if (field.length() > TextInput.MAX_LINE_CHARS) {
+                            throw DataErrors.at(
+                                    in.file(),
+                                    rowLine,
+                                    "quoted field longer than %d characters; expected a closing \" (is one missing?)"
+                                            .formatted(TextInput.MAX_LINE_CHARS));
+                        }
                         text = in.readLine();
                         if (text == null) {
                             throw DataErrors.at(

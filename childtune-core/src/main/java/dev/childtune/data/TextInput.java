@@ -17,10 +17,17 @@ import java.nio.file.Path;
 /**
  * Reads a UTF-8 text file line by line, counting lines. Lines end at {@code \n} only (a {@code \r}
  * before it is dropped, so CRLF files read the same; a lone {@code \r} is ordinary text); a
- * byte-order mark at the start is skipped; the last line need not end with a newline. Invalid UTF-8
- * and I/O failures become one-line errors naming the file.
+ * byte-order mark at the start is skipped; the last line need not end with a newline. Invalid UTF-8,
+ * lines over {@value #MAX_LINE_CHARS} characters and I/O failures become one-line errors naming the
+ * file.
  */
 final class TextInput implements Closeable {
+    /**
+     * The longest line accepted, far beyond any real example (texts are cut to a few hundred tokens
+     * anyway); longer ones are refused before they can fill the memory.
+     */
+    static final int MAX_LINE_CHARS = 1 << 22;
+
     private final Path file;
     private final InputStream input;
     private final CharsetDecoder decoder =
@@ -87,6 +94,13 @@ final class TextInput implements Closeable {
                 position++;
             }
             pending.append(buffer, start, position - start);
+            if (pending.length() > MAX_LINE_CHARS) {
+                throw DataErrors.at(
+                        file,
+                        line + 1,
+                        "line longer than %d characters; expected one example per line (is this a text file with line breaks?)"
+                                .formatted(MAX_LINE_CHARS));
+            }
             if (position < limit) {
                 position++;
                 break;

@@ -2,13 +2,9 @@ package dev.childtune.model;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.childtune.ChildTuneException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.childtune.io.StrictJson;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,22 +46,12 @@ public record ModelConfig(
     /** Reads {@code folder/config.json}. */
     public static ModelConfig read(Path folder) {
         Path file = folder.resolve(FILE_NAME);
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(file)) {
             throw new ChildTuneException(file + ": missing; a model folder needs config.json (Hugging Face format)");
-        } catch (IOException e) {
-            throw new ChildTuneException(file + ": cannot read: " + e.getMessage(), e);
         }
-        JsonElement root;
-        try {
-            root = JsonParser.parseString(text);
-        } catch (JsonParseException e) {
-            throw new ChildTuneException(file + ": not valid JSON: " + e.getMessage(), e);
-        }
+        JsonElement root = StrictJson.read(file, "model configuration");
         if (!root.isJsonObject()) {
-            throw new ChildTuneException(file + ": expected a JSON object");
+            throw new ChildTuneException(file + ": expected a JSON object, found " + kind(root));
         }
         return fromJson(root.getAsJsonObject(), file.toString());
     }
@@ -96,6 +82,10 @@ public record ModelConfig(
             "intermediate_size", 4096,
             "max_position_embeddings", 0,
             "pad_token_id", 5));
+
+    private static String kind(JsonElement element) {
+        return element.isJsonArray() ? "an array" : element.isJsonNull() ? "null" : "a single value";
+    }
 
     /** Parses a config object; {@code source} names it in error messages. */
     public static ModelConfig fromJson(JsonObject json, String source) {
@@ -167,6 +157,33 @@ public record ModelConfig(
 
     private void validate(Fields f) {
         String source = f.source();
+        atLeast(source, f.name("vocab_size"), vocabSize, 1);
+        atLeast(source, f.name("hidden_size"), hiddenSize, 1);
+        atLeast(source, f.name("embedding_size"), embeddingSize, 1);
+        atLeast(source, f.name("num_hidden_layers"), numHiddenLayers, 0);
+        atLeast(source, f.name("num_attention_heads"), numAttentionHeads, 1);
+        atLeast(source, f.name("intermediate_size"), intermediateSize, 1);
+        // 0 for models without absolute positions (XLNet)
+        atLeast(source, f.name("max_position_embeddings"), maxPositionEmbeddings, 0);
+        atLeast(source, f.name("type_vocab_size"), typeVocabSize, 1);
+        probability(source, f.name("hidden_dropout_prob"), hiddenDropoutProb);
+        probability(source, f.name("attention_probs_dropout_prob"), attentionProbsDropoutProb);
+        if (classifierDropout != null) {
+            probability(source, "classifier_dropout", classifierDropout);
+        }
+        if (!(layerNormEps > 0) || Double.isInfinite(layerNormEps)) {
+            throw new ChildTuneException(source + ": field '" + f.name("layer_norm_eps") + "' must be a small positive number, got "
+                    + layerNormEps);
+        }
+        if (!(initializerRange >= 0) || Double.isInfinite(initializerRange)) {
+            throw new ChildTuneException(source + ": field '" + f.name("initializer_range") + "' must be a non-negative number, got "
+                    + initializerRange);
+        }
+        // The largest weight matrices; each must fit one Java array (the safetensors limit too).
+        matrix(source, f.name("vocab_size"), vocabSize, f.name("embedding_size"), embeddingSize);
+        matrix(source, f.name("max_position_embeddings"), maxPositionEmbeddings, f.name("embedding_size"), embeddingSize);
+        matrix(source, f.name("hidden_size"), hiddenSize, f.name("intermediate_size"), intermediateSize);
+        matrix(source, f.name("hidden_size"), hiddenSize, f.name("hidden_size"), hiddenSize);
         if (hiddenSize % numAttentionHeads != 0) {
             throw new ChildTuneException(source + ": " + f.name("hidden_size") + " " + hiddenSize
                     + " is not a multiple of " + f.name("num_attention_heads") + " " + numAttentionHeads);
@@ -183,6 +200,27 @@ public record ModelConfig(
                     + vocabSize + ")");
         }
         Architectures.validate(this, f);
+    }
+
+    private static void atLeast(String source, String field, int value, int minimum) {
+        if (value < minimum) {
+            throw new ChildTuneException(source + ": field '" + field + "' must be at least " + minimum + ", got " + value);
+        }
+    }
+
+    private static void probability(String source, String field, double value) {
+        if (!(value >= 0 && value < 1)) {
+            throw new ChildTuneException(source + ": field '" + field
+                    + "' must be a dropout probability in [0, 1), got " + value);
+        }
+    }
+
+    private static void matrix(String source, String rowsField, int rows, String columnsField, int columns) {
+        if ((long) rows * columns > Integer.MAX_VALUE) {
+            throw new ChildTuneException(source + ": " + rowsField + " " + rows + " x " + columnsField + " " + columns
+                    + " = " + (long) rows * columns + " values in one weight matrix; at most "
+                    + Integer.MAX_VALUE + " are supported");
+        }
     }
 
     public boolean isRegression() {
@@ -219,6 +257,12 @@ public record ModelConfig(
         return fromJson(copy, FILE_NAME);
     }
 
+    /** A JSON value for a message: one line, at most 60 characters. */
+    private static String shorten(JsonElement e) {
+        String text = e.toString().replaceAll("\\s+", " ");
+        return text.length() > 60 ? text.substring(0, 60) + "..." : text;
+    }
+
     /**
      * Typed access to optional fields with errors that name the field. A common name is looked up
      * under the model type's own name ({@code aliases}); a missing field takes the model type's
@@ -237,13 +281,13 @@ public record ModelConfig(
                 return defaults.containsKey(common) ? defaults.get(common).intValue() : fallback;
             }
             try {
-                double d = e.getAsDouble();
-                if (d != Math.rint(d)) {
+                if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
                     throw new NumberFormatException();
                 }
-                return (int) d;
+                return e.getAsBigDecimal().intValueExact();
             } catch (RuntimeException ex) {
-                throw new ChildTuneException(source + ": field '" + name + "' must be an integer, got " + e);
+                throw new ChildTuneException(source + ": field '" + name
+                        + "' must be an integer (32-bit), got " + shorten(e));
             }
         }
 
@@ -253,11 +297,10 @@ public record ModelConfig(
             if (e == null || e.isJsonNull()) {
                 return defaults.containsKey(common) ? defaults.get(common).doubleValue() : fallback;
             }
-            try {
-                return e.getAsDouble();
-            } catch (RuntimeException ex) {
-                throw new ChildTuneException(source + ": field '" + name + "' must be a number, got " + e);
+            if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber()) {
+                throw new ChildTuneException(source + ": field '" + name + "' must be a number, got " + shorten(e));
             }
+            return e.getAsDouble();
         }
 
         boolean bool(String common, boolean fallback) {
@@ -279,7 +322,7 @@ public record ModelConfig(
                 return fallback;
             }
             if (!e.isJsonPrimitive() || !e.getAsJsonPrimitive().isString()) {
-                throw new ChildTuneException(source + ": field '" + name + "' must be a string, got " + e);
+                throw new ChildTuneException(source + ": field '" + name + "' must be a string, got " + shorten(e));
             }
             return e.getAsString();
         }

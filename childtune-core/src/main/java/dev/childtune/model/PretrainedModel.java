@@ -118,7 +118,8 @@ public final class PretrainedModel implements AutoCloseable {
             }
             if (!Arrays.equals(t.shape(), p.shape().getShape())) {
                 throw new ChildTuneException(weights.source() + ": tensor '" + name + "' has shape "
-                        + Arrays.toString(t.shape()) + " but the model expects " + p.shape());
+                        + Arrays.toString(t.shape()) + " but the model built from config.json expects " + p.shape()
+                        + "; the weights and config.json disagree");
             }
             if (!t.dtype().isFloatingPoint()) {
                 throw new ChildTuneException(weights.source() + ": tensor '" + name + "' has dtype " + t.dtype()

@@ -5,9 +5,9 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 import dev.childtune.ChildTuneException;
+import dev.childtune.io.StrictJson;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -85,17 +85,11 @@ public final class TextTokenizer implements AutoCloseable {
                     "maximum sequence length must be positive, got " + maxLength);
         }
         String json = TokenizerFiles.tokenizerJson(folder);
-        JsonObject root;
-        try {
-            root = JsonParser.parseString(json).getAsJsonObject();
-        } catch (RuntimeException e) {
-            throw new ChildTuneException(
-                    "cannot read "
-                            + folder.resolve(TokenizerFiles.TOKENIZER_JSON)
-                            + ": "
-                            + e.getMessage(),
-                    e);
-        }
+        Path file = folder.resolve(TokenizerFiles.TOKENIZER_JSON);
+        // Checked in Java first: the native library aborts the JVM on some malformed files.
+        JsonElement parsed = StrictJson.parse(file, json, "tokenizer file");
+        TokenizerJsonCheck.check(file, parsed);
+        JsonObject root = parsed.getAsJsonObject();
         // DJL's own defaults would pad to the longest and clamp maxLength to 512
         // ("modelMaxLength"),
         // overriding tokenizer.json; every setting is therefore given explicitly.
@@ -116,7 +110,7 @@ public final class TextTokenizer implements AutoCloseable {
                             options);
         } catch (IOException | RuntimeException e) {
             throw new ChildTuneException(
-                    "cannot load the tokenizer of " + folder + ": " + e.getMessage(), e);
+                    (file + ": not a usable tokenizer (" + e.getMessage() + ")").replaceAll("\\s*\\R\\s*", " "), e);
         }
         // Like Hugging Face, padding follows the tokenizer class (chosen by model type) and
         // tokenizer_config.json, never tokenizer.json's own padding block.

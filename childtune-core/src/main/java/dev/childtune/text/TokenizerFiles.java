@@ -12,6 +12,7 @@ import com.google.gson.JsonObject;
 import dev.childtune.ChildTuneException;
 
 import java.io.IOException;
+import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,6 +71,8 @@ public final class TokenizerFiles {
         }
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (MalformedInputException e) {
+            throw new ChildTuneException(file + ": not UTF-8 text; expected a JSON tokenizer file", e);
         } catch (IOException e) {
             throw new ChildTuneException("cannot read " + file + ": " + e.getMessage(), e);
         }

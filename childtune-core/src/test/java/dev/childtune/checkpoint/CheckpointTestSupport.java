@@ -1,5 +1,6 @@
 package dev.childtune.checkpoint;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,6 +47,15 @@ final class CheckpointTestSupport {
             assertTrue(message.contains(fragment), "message lacks '" + fragment + "': " + message);
         }
         return e;
+    }
+
+    /**
+     * Asserts that {@code action} throws a {@link ChildTuneException} whose message is exactly
+     * {@code "<file>: <problem>"}.
+     */
+    static void assertExactError(Path file, Executable action, String problem) {
+        ChildTuneException e = assertThrows(ChildTuneException.class, action);
+        assertEquals(file + ": " + problem, e.getMessage());
     }
 
     /** Writes a safetensors file by hand: 8-byte header length, {@code header} as is, {@code data}. */

@@ -1,5 +1,6 @@
 package dev.childtune.checkpoint;
 
+import static dev.childtune.checkpoint.CheckpointTestSupport.assertExactError;
 import static dev.childtune.checkpoint.CheckpointTestSupport.assertOneLineError;
 import static dev.childtune.checkpoint.CheckpointTestSupport.fixture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -189,18 +190,32 @@ class PytorchBinTest {
     }
 
     @Test
-    void brokenArchivesAreReported() throws IOException {
+    void truncatedFixtureIsNotAReadableZip() throws IOException {
         byte[] original = Files.readAllBytes(fixture("hf/bert/pytorch_model.bin"));
         Path truncated = dir.resolve("pytorch_model.bin");
         Files.write(truncated, Arrays.copyOf(original, original.length / 2));
         assertOneLineError(truncated, () -> PytorchBin.read(truncated), "not a readable zip archive", "truncated");
+    }
+
+    @Test
+    void brokenArchivesAreReported() throws IOException {
+        byte[] pickle = new Pickle().op(0x80, 2, '}', '(')
+                .str("w").tensor("FloatStorage", "0", 1, 0, new long[] {1}, new long[] {1}).op('u', '.').bytes();
+        byte[] whole = Files.readAllBytes(archive("whole.bin", pickle, Map.of("0", floats(1))));
+        Path truncated = Files.write(dir.resolve("truncated.bin"), Arrays.copyOf(whole, whole.length - 30));
+        assertOneLineError(truncated, () -> PytorchBin.read(truncated), "not a readable zip archive", "truncated");
+
+        Path empty = Files.write(dir.resolve("empty.bin"), new byte[0]);
+        assertExactError(empty, () -> PytorchBin.read(empty),
+                "not a zip archive; expected a torch.save zip (<folder>/data.pkl and <folder>/data/<key>)");
 
         Path noPickle = dir.resolve("nopickle.bin");
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(noPickle))) {
             zip.putNextEntry(new ZipEntry("archive/version"));
             zip.write('3');
         }
-        assertOneLineError(noPickle, () -> PytorchBin.read(noPickle), "no data.pkl in the zip");
+        assertExactError(noPickle, () -> PytorchBin.read(noPickle), "no data.pkl in the zip; expected a torch.save"
+                + " archive (<folder>/data.pkl and <folder>/data/<key>)");
 
         Path legacy = dir.resolve("legacy.bin");
         Files.write(legacy, new Pickle().op(0x80, 2, 0x8a, 10).bytes());
@@ -217,5 +232,95 @@ class PytorchBinTest {
         assertEquals(List.of("bert.embeddings.word_embeddings.weight", "bert.embeddings.position_embeddings.weight",
                 "bert.embeddings.token_type_embeddings.weight"), names.subList(0, 3), "not in pickle order");
         assertArrayEquals(new long[] {128, 32}, tensors.get(names.get(0)).shape());
+    }
+
+    // The bad-input corpus (issue 9), continued: pickles that are malformed or hostile, with their
+    // exact messages. The first two reproduce findings of PickleFuzzTest.
+
+    @Test
+    void popBelowTheInnermostMarkIsAStackUnderflow() throws IOException {
+        Path file = archive("underflow.bin", new Pickle().op(0x80, 2, ']', '(', 'a', '.').bytes(), Map.of());
+        assertExactError(file, () -> PytorchBin.read(file), "stack underflow at offset 4 of archive/data.pkl");
+
+        // POP with nothing above the mark drops the mark, as in Python; the dict is then returned.
+        Path popMark = archive("popmark.bin", new Pickle().op(0x80, 2, '}', '(', '0', '.').bytes(), Map.of());
+        assertEquals(Map.of(), PytorchBin.read(popMark));
+    }
+
+    @Test
+    void unhashableDictKeysAreRefusedInsteadOfOverflowingTheStack() throws IOException {
+        // d = {}; d[d] = None: hashing a dict that contains itself never ends.
+        Path file = archive("selfkey.bin", new Pickle().op(0x80, 2, '}', 'q', 0, 'h', 0, 'N', 's', '.').bytes(),
+                Map.of());
+        assertExactError(file, () -> PytorchBin.read(file), "dict key {} is not supported; expected a string,"
+                + " a number or a tuple of them at offset 8 of archive/data.pkl");
+    }
+
+    @Test
+    void otherForeignGlobalsAreRefused() throws IOException {
+        // torch's own helper that runs torch.load on embedded bytes: code execution in disguise.
+        byte[] loadFromBytes = new Pickle().op(0x80, 2).global("torch.storage", "_load_from_bytes")
+                .op('(').str("payload").op('t', 'R', '.').bytes();
+        Path file = archive("frombytes.bin", loadFromBytes, Map.of());
+        assertExactError(file, () -> PytorchBin.read(file), "refusing to load global 'torch.storage._load_from_bytes'"
+                + " from archive/data.pkl: only tensor state dicts are accepted");
+
+        byte[] popen = new Pickle().op(0x80, 4).shortStr("subprocess").shortStr("Popen").op(0x93).bytes();
+        Path second = archive("popen.bin", popen, Map.of());
+        assertExactError(second, () -> PytorchBin.read(second), "refusing to load global 'subprocess.Popen'"
+                + " from archive/data.pkl: only tensor state dicts are accepted");
+    }
+
+    @Test
+    void truncatedPickleNamesTheOffset() throws IOException {
+        byte[] full = new Pickle().op(0x80, 2, '}', '(').str("weight").op('u', '.').bytes();
+        Path cut = archive("cut.bin", Arrays.copyOf(full, 7), Map.of());
+        assertExactError(cut, () -> PytorchBin.read(cut), "archive/data.pkl ends unexpectedly inside the opcode at"
+                + " offset 4; the pickle is truncated");
+    }
+
+    @Test
+    void viewsThatCannotBeAddressedOrWouldMultiplyMemoryAreRefused() throws IOException {
+        Map<String, byte[]> storage = Map.of("0", floats(0, 1, 2, 3, 4, 5));
+        int max = Integer.MAX_VALUE;
+        Path huge = archive("huge.bin", stateDict(new Pickle()
+                .str("w").tensor("FloatStorage", "0", 6, 0, new long[] {max, max, max}, new long[] {1, 1, 1})), storage);
+        assertExactError(huge, () -> PytorchBin.read(huge), "tensor of size [2147483647, 2147483647, 2147483647],"
+                + " stride [1, 1, 1] at offset 0 is too large to address");
+
+        Path expanded = archive("expanded.bin", stateDict(new Pickle()
+                .str("w").tensor("FloatStorage", "0", 6, 0, new long[] {4, 6}, new long[] {0, 1})), storage);
+        assertExactError(expanded, () -> PytorchBin.read(expanded), "tensor of size [4, 6], stride [0, 1] at offset 0"
+                + " has 24 values, more than its storage archive/data/0 (6 values); expected a view that does not"
+                + " overlap itself (save such a tensor after .clone())");
+
+        // An expanded dimension of size 1 (like BERT's position_ids buffer) is fine.
+        Path positionIds = archive("position_ids.bin", stateDict(new Pickle()
+                .str("ids").tensor("FloatStorage", "0", 6, 0, new long[] {1, 6}, new long[] {0, 1})), storage);
+        assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5}, PytorchBin.read(positionIds).get("ids").toFloats());
+
+        Pickle transposes = new Pickle();
+        for (String name : List.of("a", "b", "c")) {
+            transposes.str(name).tensor("FloatStorage", "0", 6, 0, new long[] {3, 2}, new long[] {1, 3});
+        }
+        Path copies = archive("copies.bin", stateDict(transposes), storage);
+        assertExactError(copies, () -> PytorchBin.read(copies), "non-contiguous tensors copy 72 bytes, more than twice"
+                + " the 24 bytes the storages hold; expected each stored value in at most two views");
+
+        long[] ones = new long[65];
+        Arrays.fill(ones, 1);
+        Path dims = archive("dims.bin", stateDict(new Pickle()
+                .str("w").tensor("FloatStorage", "0", 6, 0, ones, ones)), storage);
+        assertExactError(dims, () -> PytorchBin.read(dims), "tensor size has 65 dimensions; at most 64 are supported");
+
+        Path negative = archive("negative.bin", stateDict(new Pickle()
+                .str("w").tensor("FloatStorage", "0", 6, -1, new long[] {1}, new long[] {1})), storage);
+        assertExactError(negative, () -> PytorchBin.read(negative), "tensor of size [1], stride [1] at offset -1:"
+                + " the offset is negative");
+    }
+
+    /** {@code {<entries>}}: protocol 2, EMPTY_DICT, MARK, the entries, SETITEMS, STOP. */
+    private static byte[] stateDict(Pickle entries) {
+        return new Pickle().op(0x80, 2, '}', '(').raw(entries.bytes()).op('u', '.').bytes();
     }
 }

@@ -1,5 +1,6 @@
 package dev.childtune.checkpoint;
 
+import static dev.childtune.checkpoint.CheckpointTestSupport.assertExactError;
 import static dev.childtune.checkpoint.CheckpointTestSupport.assertOneLineError;
 import static dev.childtune.checkpoint.CheckpointTestSupport.bytesOf;
 import static dev.childtune.checkpoint.CheckpointTestSupport.fixture;
@@ -235,5 +236,122 @@ class SafeTensorsTest {
         Map<String, TensorData> tensors = SafeTensors.read(file);
         assertEquals(List.of("z", "m", "a"), List.copyOf(tensors.keySet()));
         assertArrayEquals(new long[] {3}, tensors.get("a").toLongs());
+    }
+
+    // The bad-input corpus (issue 9): each case with its exact message.
+
+    @Test
+    void emptyFileIsTooShort() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("model"));
+        Path file = Files.write(folder.resolve(SafeTensors.MODEL_FILE), new byte[0]);
+        String expected = "file is 0 bytes, too short for a safetensors file (8-byte header length, JSON header,"
+                + " data); it may be truncated";
+        assertExactError(file, () -> SafeTensors.open(file), expected);
+        assertExactError(file, () -> Checkpoints.load(folder), expected);
+    }
+
+    @Test
+    void truncatedFileNamesTheFirstTensorPastTheEnd() throws IOException {
+        Path file = dir.resolve("model.safetensors");
+        SafeTensors.write(file, sampleTensors(), Map.of("format", "pt"));
+        byte[] whole = Files.readAllBytes(file);
+        long headerLength = ByteBuffer.wrap(whole, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+
+        Files.write(file, Arrays.copyOf(whole, whole.length - 3));
+        assertExactError(file, () -> SafeTensors.open(file), "tensor 'mask' has data_offsets [52, 57] past the end"
+                + " of the data (54 bytes); the file may be truncated");
+
+        Files.write(file, Arrays.copyOf(whole, 40));
+        assertExactError(file, () -> SafeTensors.open(file), "header length " + headerLength
+                + " does not fit in the file (40 bytes, so at most 32); the file is truncated or not a safetensors file");
+    }
+
+    @Test
+    void headersThatAreNotStrictJsonAreRejectedWithTheirPosition() throws IOException {
+        Path file = dir.resolve("bad.safetensors");
+        String tensor = "{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]}";
+
+        writeRawSafetensors(file, "{\"a\":" + tensor + "}   trailing", new byte[4]);
+        assertExactError(file, () -> SafeTensors.open(file), "the safetensors header is not valid JSON (malformed"
+                + " JSON at line 1 column 59 path $)");
+
+        writeRawSafetensors(file, "{\"a\":" + tensor + "} {}", new byte[4]);
+        assertExactError(file, () -> SafeTensors.open(file), "the safetensors header is not valid JSON (malformed"
+                + " JSON at line 1 column 57 path $)");
+
+        writeRawSafetensors(file, "{'a':" + tensor + "}", new byte[4]);
+        assertExactError(file, () -> SafeTensors.open(file), "the safetensors header is not valid JSON (malformed"
+                + " JSON at line 1 column 3 path $.)");
+
+        writeRawSafetensors(file, "", new byte[4]);
+        assertExactError(file, () -> SafeTensors.open(file), "header length 0 does not fit in the file (12 bytes,"
+                + " so at most 4); the file is truncated or not a safetensors file");
+
+        Files.write(file, ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN).putLong(4)
+                .put(new byte[] {'{', (byte) 0xC3, '}', ' '}).array());
+        assertExactError(file, () -> SafeTensors.open(file), "safetensors header is not valid UTF-8; not a"
+                + " safetensors file");
+    }
+
+    @Test
+    void aTensorNameGivenTwiceIsRejected() throws IOException {
+        Path file = dir.resolve("twice.safetensors");
+        writeRawSafetensors(file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                + "\"w\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8]);
+        assertExactError(file, () -> SafeTensors.open(file), "the safetensors header has the key \"w\" twice in one"
+                + " object ($.w); expected each key once");
+    }
+
+    @Test
+    void numbersOutOfRangeAreRejected() throws IOException {
+        Path file = dir.resolve("huge.safetensors");
+        // Gson itself throws NumberFormatException ("unsupported scale") on this one; found in review.
+        writeRawSafetensors(file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[1e99999],\"data_offsets\":[0,4]}}",
+                new byte[4]);
+        assertExactError(file, () -> SafeTensors.open(file), "the safetensors header is not valid JSON (the number"
+                + " 1e99999 at $.w.shape[0] is out of range)");
+
+        writeRawSafetensors(file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[1e400],\"data_offsets\":[0,4]}}",
+                new byte[4]);
+        assertExactError(file, () -> SafeTensors.open(file), "tensor 'w' shape is [1e400]; expected an array of"
+                + " non-negative integers");
+
+        writeRawSafetensors(file, "{\"w\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296],"
+                + "\"data_offsets\":[0,4]}}", new byte[4]);
+        assertExactError(file, () -> SafeTensors.open(file), "tensor 'w' has shape [4294967296, 4294967296] too"
+                + " large to address");
+    }
+
+    @Test
+    void overlappingAndOutOfRangeOffsetsNameBothTensors() throws IOException {
+        Path file = dir.resolve("overlap.safetensors");
+        writeRawSafetensors(file, "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}", new byte[8]);
+        assertExactError(file, () -> SafeTensors.open(file), "tensors 'a' (data_offsets [0, 8]) and 'b' ([4, 8])"
+                + " overlap; expected disjoint byte ranges");
+
+        writeRawSafetensors(file, "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,4]}}", new byte[8]);
+        assertExactError(file, () -> SafeTensors.open(file), "tensor 'a' has data_offsets [8, 4] that end before"
+                + " they begin");
+
+        writeRawSafetensors(file, "{\"a\":{\"dtype\":\"I64\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[8]);
+        assertExactError(file, () -> SafeTensors.open(file), "tensor 'a' has data_offsets [0, 8] (8 bytes) but"
+                + " I64[2] needs 16 bytes");
+    }
+
+    @Test
+    void shardedIndexNamingAMissingShard() throws IOException {
+        Path folder = Files.createDirectories(dir.resolve("sharded"));
+        SafeTensors.write(folder.resolve("model-00001-of-00002.safetensors"),
+                Map.of("a", TensorData.ofFloats(new long[] {1}, new float[] {1})), Map.of());
+        Path index = folder.resolve(SafeTensors.INDEX_FILE);
+        Files.writeString(index, "{\"metadata\":{},\"weight_map\":{\"a\":\"model-00001-of-00002.safetensors\","
+                + "\"b\":\"model-00002-of-00002.safetensors\"}}");
+        assertExactError(index, () -> Checkpoints.load(folder), "shard 'model-00002-of-00002.safetensors' listed in"
+                + " weight_map does not exist in " + folder.toAbsolutePath().normalize());
+
+        Files.writeString(index, "{\"weight_map\":[]}");
+        assertExactError(index, () -> Checkpoints.load(folder), "no \"weight_map\" object; expected {\"metadata\":"
+                + " {...}, \"weight_map\": {name: shard file}}");
     }
 }

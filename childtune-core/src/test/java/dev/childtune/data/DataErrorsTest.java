@@ -324,4 +324,71 @@ class DataErrorsTest {
         String message = assertErrorAt(() -> rte.readSplit(file), file, 2, "unknown label \"xxx");
         assertTrue(message.length() < 300, message);
     }
+
+    @Test
+    void headerFromAnotherTaskSaysWhichTask() throws IOException {
+        Path sst2 = write(dir, "sst2.tsv", "sentence\tlabel\nit 's a charming journey .\t1\n");
+        assertErrorAt(
+                () -> rte.readSplit(sst2),
+                sst2,
+                1,
+                "no column \"sentence1\" in the header; expected it among the header's columns"
+                        + " \"sentence\", \"label\" (the columns of the GLUE SST-2 (task sst2) files,"
+                        + " not of RTE)");
+
+        Path mnli =
+                write(
+                        dir,
+                        "mnli.tsv",
+                        "index\tpromptID\tpairID\tgenre\tsentence1\tsentence2\tlabel1\tgold_label\n"
+                                + "0\t1\t1e\tgov\tA.\tB.\tneutral\tneutral\n");
+        assertErrorAt(
+                () -> rte.readSplit(mnli),
+                mnli,
+                1,
+                "no column \"label\" in the header",
+                "(the columns of the GLUE MNLI (task mnli, mnli-mm) files, not of RTE)");
+
+        Path rteFile = write(dir, "rte.tsv", RTE_HEADER + "0\ta\tb\tentailment\n");
+        assertErrorAt(
+                () -> GlueTasks.byName("cola").readSplit(rteFile),
+                rteFile,
+                1,
+                "found a header line (the columns of the GLUE RTE (task rte) or WNLI (task wnli)"
+                        + " files, not of CoLA); expected no header line, only rows of \"source\","
+                        + " \"label\", \"original_label\", \"sentence\"");
+    }
+
+    @Test
+    void absurdlyLongLineIsRefusedBeforeFillingTheMemory() throws IOException {
+        Path file = dir.resolve("dev.tsv");
+        try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            out.write(RTE_HEADER);
+            out.write("0\t");
+            String chunk = "x".repeat(1 << 20);
+            for (int i = 0; i < 30; i++) { // 30 MiB without a line break
+                out.write(chunk);
+            }
+        }
+        assertErrorAt(
+                () -> rte.readSplit(file),
+                file,
+                2,
+                "line longer than 4194304 characters; expected one example per line (is this a text"
+                        + " file with line breaks?)");
+
+        Path csv = dir.resolve("train.csv");
+        try (var out = Files.newBufferedWriter(csv, StandardCharsets.UTF_8)) {
+            out.write("text,label\nfine,a\n\"never closed,b\n");
+            String line = "y".repeat(1000) + "\n";
+            for (int i = 0; i < 5000; i++) { // 5 million characters inside one quoted field
+                out.write(line);
+            }
+        }
+        assertErrorAt(
+                () -> FileDataset.read(csv, csv, new Columns("text", null, "label"), false, null),
+                csv,
+                3,
+                "quoted field longer than 4194304 characters; expected a closing \" (is one missing?)");
+    }
 }

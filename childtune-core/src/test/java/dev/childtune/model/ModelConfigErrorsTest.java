@@ -65,7 +65,7 @@ class ModelConfigErrorsTest {
 
     @Test
     void missingRequiredField() throws IOException {
-        assertConfigError("{\"hidden_size\": 8}", "field 'model_type' is missing (expected bert, roberta or electra)");
+        assertConfigError("{\"hidden_size\": 8}", "field 'model_type' is missing (expected one of bert, roberta, electra, xlnet)");
     }
 
     @Test

@@ -28,6 +28,12 @@ import picocli.CommandLine.Spec;
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
         header = "Run a sweep (models × tasks × methods × grids × seeds) into a results database; re-running resumes.")
 final class SweepCommand implements Callable<Integer> {
+    /**
+     * A system property naming the class whose {@code main} runs each trial command in its JVM
+     * (default: {@link ChildTuneCli}); tests set it to a fake trial, e.g. to kill a sweep mid-trial.
+     */
+    static final String TRIAL_MAIN_PROPERTY = "childtune.sweep.trial-main";
+
     @Option(names = "--config", required = true, paramLabel = "FILE", description = "The sweep file (YAML; see examples/).")
     Path config;
 
@@ -73,7 +79,8 @@ final class SweepCommand implements Callable<Integer> {
         }
         int threads = threadsPerTrial != null ? threadsPerTrial
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, parallel));
-        TrialRunner runner = new TrialRunner(JvmLauncher.sameJvm(ChildTuneCli.class.getName(), javaOptions));
+        TrialRunner runner = new TrialRunner(JvmLauncher.sameJvm(
+                System.getProperty(TRIAL_MAIN_PROPERTY, ChildTuneCli.class.getName()), javaOptions));
         Sweep sweep = new Sweep(db, runner, parallel, threads, Worker.current(), new ProgressLines(err));
         Thread hook = new Thread(() -> {
             err.println("sweep: stopping; running trials are handed back and will run again next time");

@@ -89,7 +89,7 @@ public record BenchmarkReport(MachineInfo machine, BenchmarkOptions options, Ins
 
     /** Writes {@link #toJson()} to {@code file}, atomically. */
     public void writeJson(Path file) {
-        AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().create().toJson(toJson()) + "\n");
+        AtomicFiles.writeString(file, new GsonBuilder().setPrettyPrinting().serializeNulls().create().toJson(toJson()) + "\n");
     }
 
     /** The text report: header, machine, one line per figure with its target, skipped sections. */

@@ -82,7 +82,14 @@ public final class PerformanceBenchmark {
     private final Map<String, Figure> figures = new LinkedHashMap<>();
     private final Map<String, String> skipped = new LinkedHashMap<>();
     private final Map<String, JsonObject> details = new LinkedHashMap<>();
-    private double gemmPeakGflops = Double.NaN;
+    /** Every GEMM rate measured: the section's repeats, then one per round of the model loops. */
+    private final List<Double> gemmGflops = new ArrayList<>();
+    private int gemmSectionRepeats;
+    private NDManager gemmManager;
+    private NDArray gemmA;
+    private NDArray gemmB;
+    /** Figures that divide by the GEMM peak, filled in once every GEMM sample is in. */
+    private final List<Runnable> afterGemm = new ArrayList<>();
 
     private PerformanceBenchmark(BenchmarkOptions options, Consumer<String> progress) {
         this.options = options;
@@ -103,9 +110,29 @@ public final class PerformanceBenchmark {
         MachineInfo machine = MachineInfo.read();
         say("machine: " + machine.describe() + String.format(Locale.ROOT, "; load average %.1f",
                 machine.loadAverage()));
-        if (options.runs(Section.GEMM)) {
-            gemm();
+        try {
+            if (options.runs(Section.GEMM)) {
+                gemm();
+            }
+            sections();
+        } finally {
+            if (gemmManager != null) {
+                gemmManager.close();
+            }
         }
+        if (options.runs(Section.GEMM)) {
+            gemmFigures();
+        }
+        afterGemm.forEach(Runnable::run);
+        JsonObject process = new JsonObject();
+        process.addProperty("bench_process_vmhwm_kib", MemoryProbe.peakResidentKiB());
+        details.put("process", process);
+        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        return new BenchmarkReport(machine, options, started, seconds, MachineInfo.currentLoadAverage(), figures,
+                skipped, details);
+    }
+
+    private void sections() {
         boolean defaultModel = options.runs(Section.STEP) || options.runs(Section.OVERHEAD)
                 || options.runs(Section.FISHER) || options.runs(Section.INFERENCE) || options.runs(Section.PADDING);
         if (defaultModel) {
@@ -126,12 +153,6 @@ public final class PerformanceBenchmark {
         if (options.runs(Section.MEMORY)) {
             memory();
         }
-        JsonObject process = new JsonObject();
-        process.addProperty("bench_process_vmhwm_kib", MemoryProbe.peakResidentKiB());
-        details.put("process", process);
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
-        return new BenchmarkReport(machine, options, started, seconds, MachineInfo.currentLoadAverage(), figures, skipped,
-                details);
     }
 
     private void say(String message) {
@@ -144,34 +165,57 @@ public final class PerformanceBenchmark {
 
     // ---------------------------------------------------------------------------------------- gemm
 
+    /**
+     * The section's own repeats. The matrices stay allocated so that every round of the model
+     * loops also times one product ({@link #rounds}): the peak is the best rate of the whole run,
+     * taken at the same times as the steps it divides, so a machine whose speed drifts (other
+     * jobs) does not bias MFU one way.
+     */
     private void gemm() {
         int n = options.gemmSize();
-        int repeats = Math.max(3, options.rounds());
-        double flops = 2.0 * n * n * n;
-        List<Double> gflops = new ArrayList<>();
-        try (NDManager manager = NDManager.newBaseManager()) {
-            NDArray a = manager.randomUniform(-1f, 1f, new Shape(n, n));
-            NDArray b = manager.randomUniform(-1f, 1f, new Shape(n, n));
-            for (int r = 0; r < options.warmup() + repeats; r++) {
-                long t0 = System.nanoTime();
-                try (NDArray c = a.matMul(b)) {
-                    c.getShape(); // the CPU engine computes eagerly: the product is done on return
-                }
-                double s = (System.nanoTime() - t0) / 1e9;
-                if (r >= options.warmup()) {
-                    gflops.add(flops / s / 1e9);
-                }
-                say(String.format(Locale.ROOT, "gemm %d³ %s: %.3f s, %.1f GFLOP/s", n,
-                        r < options.warmup() ? "warm-up" : "repeat " + (r - options.warmup() + 1) + "/" + repeats, s,
-                        flops / s / 1e9));
+        gemmSectionRepeats = Math.max(3, options.rounds());
+        gemmManager = NDManager.newBaseManager();
+        gemmA = gemmManager.randomUniform(-1f, 1f, new Shape(n, n));
+        gemmB = gemmManager.randomUniform(-1f, 1f, new Shape(n, n));
+        for (int r = 0; r < options.warmup() + gemmSectionRepeats; r++) {
+            double s = gemmOnce();
+            if (r >= options.warmup()) {
+                gemmGflops.add(gemmFlops() / s / 1e9);
             }
+            say(String.format(Locale.ROOT, "gemm %d³ %s: %.3f s, %.1f GFLOP/s", n,
+                    r < options.warmup() ? "warm-up" : "repeat " + (r - options.warmup() + 1) + "/"
+                            + gemmSectionRepeats, s, gemmFlops() / s / 1e9));
         }
-        gemmPeakGflops = Stats.max(gflops);
-        String shape = n + "³";
-        put(Figure.of("gemm.peak_gflops", "fp32 matmul peak (" + shape + ", best of " + repeats + ")", "GFLOP/s",
-                gemmPeakGflops, gflops).withNote("best of the repeats: the machine's practical limit, MFU's denominator"));
-        put(Figure.of("gemm.median_gflops", "fp32 matmul median (" + shape + ")", "GFLOP/s", Stats.median(gflops),
-                gflops));
+        // placeholders, so that the GEMM figures come first; gemmFigures() fills them in
+        put(Figure.of("gemm.peak_gflops", "", "GFLOP/s", Double.NaN, List.of()));
+        put(Figure.of("gemm.median_gflops", "", "GFLOP/s", Double.NaN, List.of()));
+    }
+
+    private double gemmFlops() {
+        double n = options.gemmSize();
+        return 2 * n * n * n;
+    }
+
+    /** Seconds of one product of the section's matrices. */
+    private double gemmOnce() {
+        long t0 = System.nanoTime();
+        try (NDArray c = gemmA.matMul(gemmB)) {
+            c.getShape(); // the CPU engine computes eagerly: the product is done on return
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private double gemmPeak() {
+        return Stats.max(gemmGflops);
+    }
+
+    private void gemmFigures() {
+        String shape = options.gemmSize() + "³";
+        put(Figure.of("gemm.peak_gflops", "fp32 matmul peak (" + shape + ", best of " + gemmGflops.size() + ")",
+                "GFLOP/s", gemmPeak(), gemmGflops).withNote("best of every product timed in the run: the section's "
+                + gemmSectionRepeats + " repeats, then one per round of the model loops; MFU's denominator"));
+        put(Figure.of("gemm.median_gflops", "fp32 matmul median (" + shape + ")", "GFLOP/s",
+                Stats.median(gemmGflops), gemmGflops));
     }
 
     // ------------------------------------------------------------------- default model, interleaved
@@ -280,6 +324,13 @@ public final class PerformanceBenchmark {
                 line.append(line.isEmpty() ? "" : ", ").append(w.getKey())
                         .append(String.format(Locale.ROOT, " %.3f s", s));
             }
+            if (gemmA != null) {
+                double s = gemmOnce();
+                if (round >= options.warmup()) {
+                    gemmGflops.add(gemmFlops() / s / 1e9);
+                }
+                line.append(String.format(Locale.ROOT, ", gemm %.1f GFLOP/s", gemmFlops() / s / 1e9));
+            }
             say(what + (round < options.warmup() ? " warm-up: "
                     : " round " + (round - options.warmup() + 1) + "/" + options.rounds() + ": ") + line);
         }
@@ -325,11 +376,8 @@ public final class PerformanceBenchmark {
                         count.dense(), count.attention())));
         List<Double> gflops = Stats.rates(count.total() / 1e9, seconds);
         put(Figure.of(prefix + ".gflops", what + ": model FLOP/s", "GFLOP/s", count.total() / 1e9 / median, gflops));
-        Figure mfu = Figure.of(prefix + ".mfu", what + ": MFU (÷ GEMM peak)", "%",
-                Stats.ratio(count.total() / 1e9 / median, gemmPeakGflops),
-                gflops.stream().map(g -> Stats.ratio(g, gemmPeakGflops)).toList()).withTarget(
+        mfuFigure(prefix + ".mfu", what + ": MFU (÷ GEMM peak)", count.total() / 1e9 / median, gflops,
                 Figure.Target.atLeast(targetMfu));
-        put(Double.isNaN(gemmPeakGflops) ? mfu.withNote("needs the gemm section") : mfu);
     }
 
     private void overheadFigures(Map<String, List<Double>> times) {
@@ -378,8 +426,21 @@ public final class PerformanceBenchmark {
         List<Double> gflops = Stats.rates(count.total() / 1e9, seconds);
         put(Figure.of("inference.gflops", "evaluation model FLOP/s (2·N·T + 4·L·h·S·T)", "GFLOP/s",
                 count.total() / 1e9 / median, gflops));
-        put(Figure.of("inference.mfu", "evaluation MFU", "%", Stats.ratio(count.total() / 1e9 / median,
-                gemmPeakGflops), gflops.stream().map(g -> Stats.ratio(g, gemmPeakGflops)).toList()));
+        mfuFigure("inference.mfu", "evaluation MFU", count.total() / 1e9 / median, gflops, null);
+    }
+
+    /** Model GFLOP/s over the run's GEMM peak, computed once every GEMM sample is in. */
+    private void mfuFigure(String key, String label, double gflops, List<Double> repeats, Figure.Target target) {
+        put(new Figure(key, label, "%", Double.NaN, List.of(), target, "needs the gemm section"));
+        afterGemm.add(() -> {
+            if (gemmGflops.isEmpty()) {
+                return;
+            }
+            double peak = gemmPeak();
+            put(new Figure(key, label, "%", Stats.ratio(gflops, peak),
+                    repeats.stream().map(g -> Stats.ratio(g, peak)).toList(), target,
+                    "median model FLOP/s ÷ the run's GEMM peak"));
+        });
     }
 
     private static JsonObject flopJson(FlopCount.Count count, ModelConfig config, int batchSize, int length) {

@@ -74,6 +74,10 @@ class PerformanceBenchmarkSmokeTest {
         }
         assertEquals(1, report.figure("step.default.seconds").repeats().size());
         assertTrue(report.figure("step.default.mfu").target() != null);
+        assertEquals(3 + 1 + 1, report.figure("gemm.peak_gflops").repeats().size(),
+                "the section's 3 repeats, then one per timed round of the default model and of the base geometry");
+        assertEquals(List.of("gemm.peak_gflops", "gemm.median_gflops"),
+                List.copyOf(report.figures().keySet()).subList(0, 2), "the GEMM figures come first");
         double tokens = report.figure("padding.token_ratio").value();
         assertTrue(tokens > 0 && tokens < 1, "dynamic padding pads less than to the full length: " + tokens);
         assertEquals(10, report.details().get("padding").get("batches_per_epoch").getAsInt());

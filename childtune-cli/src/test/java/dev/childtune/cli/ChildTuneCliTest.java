@@ -301,7 +301,7 @@ class ChildTuneCliTest {
         }
         assertTrue(r.err().contains("round 1/1"), "progress lines go to stderr: " + r.err());
         JsonObject root = JsonParser.parseString(java.nio.file.Files.readString(json)).getAsJsonObject();
-        assertTrue(root.getAsJsonObject("figures").has("step.default.mfu"), root.toString());
+        assertTrue(root.getAsJsonObject("figures").has("step.mfu"), root.toString());
         assertTrue(root.getAsJsonObject("machine").has("cpu_model"), root.toString());
         assertEquals(1, root.getAsJsonObject("figures").getAsJsonObject("overhead.childtuning_d_ratio")
                 .getAsJsonArray("repeats").size());

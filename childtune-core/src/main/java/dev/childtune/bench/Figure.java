@@ -6,7 +6,7 @@ import java.util.List;
  * One reported figure: its value (the median of the repeats unless {@code note} says otherwise),
  * every repeat it came from, and the issue's target where it has one.
  *
- * @param key a stable dotted name, e.g. {@code step.default.mfu} (the JSON key)
+ * @param key a stable dotted name, e.g. {@code step.mfu}; the part before the first dot is the {@link Section} (the JSON key)
  * @param label what the text table shows
  * @param unit e.g. {@code s}, {@code GFLOP/s}, {@code %} (a fraction shown ×100), {@code x}
  * @param repeats the measurements behind the value, in order (empty for a computed constant)

@@ -41,11 +41,14 @@ public final class MemoryProbe {
     }
 
     /** What the child reported. */
-    public record Result(long afterLoadKiB, long peakKiB, double[] stepSeconds) {
+    public record Result(long afterLoadKiB, long peakKiB, long heapCommittedKiB, long heapUsedKiB,
+            double[] stepSeconds) {
         /** Parses the child's output; null when it lacks the final peak. */
         public static Result parse(String output) {
             long afterLoad = -1;
             long peak = -1;
+            long committed = -1;
+            long used = -1;
             List<Double> steps = new ArrayList<>();
             for (String line : output.lines().toList()) {
                 String[] parts = line.trim().split("\\s+");
@@ -56,6 +59,8 @@ public final class MemoryProbe {
                     switch (parts[0]) {
                         case "after_load_kib" -> afterLoad = Long.parseLong(parts[1]);
                         case "vmhwm_kib" -> peak = Long.parseLong(parts[1]);
+                        case "java_heap_committed_kib" -> committed = Long.parseLong(parts[1]);
+                        case "java_heap_used_kib" -> used = Long.parseLong(parts[1]);
                         case "step_seconds" -> steps.add(Double.parseDouble(parts[1]));
                         default -> { }
                     }
@@ -63,7 +68,7 @@ public final class MemoryProbe {
                     // a stray line of the engine's
                 }
             }
-            return peak < 0 ? null : new Result(afterLoad, peak, steps.stream().mapToDouble(Double::doubleValue).toArray());
+            return peak < 0 ? null : new Result(afterLoad, peak, committed, used, steps.stream().mapToDouble(Double::doubleValue).toArray());
         }
     }
 
@@ -95,6 +100,9 @@ public final class MemoryProbe {
                     }
                 }
             }
+            Runtime runtime = Runtime.getRuntime();
+            System.out.println("java_heap_committed_kib " + runtime.totalMemory() / 1024);
+            System.out.println("java_heap_used_kib " + (runtime.totalMemory() - runtime.freeMemory()) / 1024);
             System.out.println("vmhwm_kib " + peakResidentKiB());
         }
         System.exit(0);

@@ -132,27 +132,30 @@ public final class PerformanceBenchmark {
                 skipped, details);
     }
 
+    /** In the order of the report: the default model's rounds, BERT-base, padding, memory. */
     private void sections() {
-        boolean defaultModel = options.runs(Section.STEP) || options.runs(Section.OVERHEAD)
-                || options.runs(Section.FISHER) || options.runs(Section.INFERENCE) || options.runs(Section.PADDING);
-        if (defaultModel) {
-            say("loading " + options.modelName() + " from " + options.modelFolder());
-            try (PretrainedModel model = PretrainedModel.load(options.modelFolder(), options.seed())) {
-                if (options.runs(Section.STEP) || options.runs(Section.OVERHEAD) || options.runs(Section.FISHER)
-                        || options.runs(Section.INFERENCE)) {
-                    defaultModelRounds(model);
-                }
-                if (options.runs(Section.PADDING)) {
-                    padding(model);
-                }
+        if (options.runs(Section.STEP) || options.runs(Section.OVERHEAD) || options.runs(Section.FISHER)
+                || options.runs(Section.INFERENCE)) {
+            try (PretrainedModel model = loadDefault()) {
+                defaultModelRounds(model);
             }
         }
         if (options.runs(Section.BASE)) {
             base();
         }
+        if (options.runs(Section.PADDING)) {
+            try (PretrainedModel model = loadDefault()) {
+                padding(model);
+            }
+        }
         if (options.runs(Section.MEMORY)) {
             memory();
         }
+    }
+
+    private PretrainedModel loadDefault() {
+        say("loading " + options.modelName() + " from " + options.modelFolder());
+        return PretrainedModel.load(options.modelFolder(), options.seed());
     }
 
     private void say(String message) {
@@ -280,7 +283,7 @@ public final class PerformanceBenchmark {
                 FlopCount.Count count = FlopCount.training(classifier, batchSize, length);
                 detail.add("training_flops", flopJson(count, model.config(), batchSize, length));
                 if (options.runs(Section.STEP)) {
-                    stepFigures("step.default", "default model " + shape, times.get("vanilla"), batchSize,
+                    stepFigures("step", "default model " + shape, times.get("vanilla"), batchSize,
                             length, count, TARGET_MFU_DEFAULT);
                 }
             }
@@ -476,7 +479,7 @@ public final class PerformanceBenchmark {
             work.put("vanilla", (round, batch) -> vanilla.run(List.of(batch), round, LEARNING_RATE, true));
             Map<String, List<Double>> times = rounds(work, batches, "BERT-base " + shape);
             FlopCount.Count count = FlopCount.training(model.classifier(), batchSize, length);
-            stepFigures("step.base", "BERT-base " + shape, times.get("vanilla"), batchSize, length, count,
+            stepFigures("base", "BERT-base " + shape, times.get("vanilla"), batchSize, length, count,
                     TARGET_MFU_BASE);
             JsonObject detail = new JsonObject();
             detail.add("training_flops", flopJson(count, config, batchSize, length));
@@ -657,6 +660,8 @@ public final class PerformanceBenchmark {
         JsonObject detail = new JsonObject();
         detail.addProperty("vmhwm_kib", result.peakKiB());
         detail.addProperty("vmhwm_after_load_kib", result.afterLoadKiB());
+        detail.addProperty("java_heap_committed_kib", result.heapCommittedKiB());
+        detail.addProperty("java_heap_used_kib", result.heapUsedKiB());
         JsonArray s = new JsonArray();
         steps.forEach(s::add);
         detail.add("child_step_seconds", s);

@@ -28,9 +28,9 @@ class BenchmarkReportTest {
                 16, 128, 3, 1, 2048, EnumSet.of(Section.GEMM, Section.STEP, Section.PADDING), null, 12, 3, 42);
         Map<String, Figure> figures = new LinkedHashMap<>();
         figures.put("gemm.peak_gflops", Figure.of("gemm.peak_gflops", "peak", "GFLOP/s", 100, List.of(90.0, 100.0, 95.0)));
-        figures.put("step.default.mfu", Figure.of("step.default.mfu", "MFU", "%", 0.7, List.of(0.7, 0.6, 0.8))
+        figures.put("step.mfu", Figure.of("step.mfu", "MFU", "%", 0.7, List.of(0.7, 0.6, 0.8))
                 .withTarget(Figure.Target.atLeast(0.65)));
-        figures.put("step.base.mfu", Figure.of("step.base.mfu", "MFU base", "%", Double.NaN, List.of(Double.NaN))
+        figures.put("base.mfu", Figure.of("base.mfu", "MFU base", "%", Double.NaN, List.of(Double.NaN))
                 .withTarget(Figure.Target.atLeast(0.75)).withNote("needs the gemm section"));
         figures.put("overhead.childtuning_f_ratio", Figure.of("overhead.childtuning_f_ratio", "F", "x", 1.2,
                 List.of(1.2)).withTarget(Figure.Target.atMost(1.05)));
@@ -57,18 +57,18 @@ class BenchmarkReportTest {
         assertEquals(768, root.getAsJsonObject("options").getAsJsonObject("base_geometry").get("hidden_size").getAsInt());
 
         JsonObject figures = root.getAsJsonObject("figures");
-        assertEquals(List.of("gemm.peak_gflops", "step.default.mfu", "step.base.mfu", "overhead.childtuning_f_ratio"),
+        assertEquals(List.of("gemm.peak_gflops", "step.mfu", "base.mfu", "overhead.childtuning_f_ratio"),
                 List.copyOf(figures.keySet()));
         JsonObject peak = figures.getAsJsonObject("gemm.peak_gflops");
         assertEquals("GFLOP/s", peak.get("unit").getAsString());
         assertEquals(100.0, peak.get("value").getAsDouble());
         assertEquals(3, peak.getAsJsonArray("repeats").size());
         assertFalse(peak.has("target"));
-        JsonObject mfu = figures.getAsJsonObject("step.default.mfu");
+        JsonObject mfu = figures.getAsJsonObject("step.mfu");
         assertEquals(">=", mfu.getAsJsonObject("target").get("relation").getAsString());
         assertEquals(0.65, mfu.getAsJsonObject("target").get("bound").getAsDouble());
         assertTrue(mfu.get("met").getAsBoolean());
-        JsonObject missing = figures.getAsJsonObject("step.base.mfu");
+        JsonObject missing = figures.getAsJsonObject("base.mfu");
         assertTrue(missing.get("value").isJsonNull(), "NaN is written as null");
         assertTrue(missing.get("met").isJsonNull());
         assertEquals("needs the gemm section", missing.get("note").getAsString());

@@ -48,9 +48,11 @@ class StatsTest {
     @Test
     void theChildsAnswerParses() {
         MemoryProbe.Result r = MemoryProbe.Result.parse("noise from the engine\nafter_load_kib 1000\nstep_seconds 0.5\n"
-                + "step_seconds 0.25\nvmhwm_kib 2048\n");
+                + "step_seconds 0.25\njava_heap_committed_kib 512\njava_heap_used_kib 256\nvmhwm_kib 2048\n");
         assertEquals(1000, r.afterLoadKiB());
         assertEquals(2048, r.peakKiB());
+        assertEquals(512, r.heapCommittedKiB());
+        assertEquals(256, r.heapUsedKiB());
         assertArrayEquals(new double[] {0.5, 0.25}, r.stepSeconds());
         assertEquals(null, MemoryProbe.Result.parse("after_load_kib 1000\n"));
     }

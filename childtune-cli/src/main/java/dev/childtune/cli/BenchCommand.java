@@ -1,10 +1,16 @@
 package dev.childtune.cli;
 
-import dev.childtune.bench.MethodBenchmark;
+import dev.childtune.ChildTuneException;
+import dev.childtune.bench.BenchmarkOptions;
+import dev.childtune.bench.BenchmarkReport;
+import dev.childtune.bench.PerformanceBenchmark;
+import dev.childtune.bench.Section;
 import dev.childtune.checkpoint.hub.ResolvedModel;
-import dev.childtune.model.PretrainedModel;
 import java.io.PrintWriter;
-import java.util.Locale;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -12,38 +18,117 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code childtune bench}: what ChildTuning costs per step, measured on this machine. */
+/** {@code childtune bench}: issue 7's figures, measured on this machine in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,
-        header = "Measure step time of vanilla, ChildTuning-F and ChildTuning-D, and the Fisher pass.")
+        header = "Measure training speed against the machine's limit: GEMM peak, step time and MFU, inference, "
+                + "ChildTuning overhead, Fisher pass, padding, memory.",
+        description = {
+            "Sections (--only): gemm, step (default model), overhead (ChildTuning-F/-D vs vanilla), fisher, "
+                    + "inference, base (BERT-base geometry, random weights), padding (an RTE epoch), memory "
+                    + "(a child JVM). Each figure is the median of --rounds repeats after --warmup; the targets of "
+                    + "issue 7 are printed beside the figures. Progress goes to stderr, the report to stdout."})
 final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOption modelOption;
 
-    @Option(names = "--batch-size", defaultValue = "16")
+    @Option(names = "--batch-size", defaultValue = "32", description = "Sequences per batch of the default model.")
     int batchSize;
 
-    @Option(names = "--seq-length", defaultValue = "64", description = "Tokens per synthetic example.")
-    int sequenceLength;
+    @Option(names = {"--seq-len", "--seq-length"}, defaultValue = "128",
+            description = "Tokens per sequence of the default model (also the padded length of the padding section).")
+    int seqLength;
 
-    @Option(names = "--rounds", defaultValue = "10", description = "Timed steps per method.")
+    @Option(names = "--base-batch-size", defaultValue = "16", description = "Sequences per batch of BERT-base geometry.")
+    int baseBatchSize;
+
+    @Option(names = "--base-seq-len", defaultValue = "128", description = "Tokens per sequence of BERT-base geometry.")
+    int baseSeqLength;
+
+    @Option(names = "--rounds", defaultValue = "5", description = "Timed repeats of each figure (the median is shown).")
     int rounds;
+
+    @Option(names = "--warmup", defaultValue = "1", description = "Untimed rounds first.")
+    int warmup;
+
+    @Option(names = "--gemm-size", defaultValue = "2048", description = "Side of the square fp32 matrices of the GEMM peak.")
+    int gemmSize;
+
+    @Option(names = "--only", paramLabel = "S1,S2,...", defaultValue = "all",
+            description = "Run only these sections: gemm, step, overhead, fisher, inference, base, padding, memory.")
+    String only;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "The GLUE RTE folder for the padding section (default: $GLUE_DIR/RTE, else ../shared/glue/RTE; "
+                    + "skipped when none exists).")
+    Path data;
+
+    @Option(names = "--padding-batches", defaultValue = "12",
+            description = "Batches of each RTE epoch order timed, evenly spaced and scaled to the epoch (0: the whole epoch).")
+    int paddingBatches;
+
+    @Option(names = "--memory-steps", defaultValue = "3", description = "Training steps of the memory section's child JVM.")
+    int memorySteps;
+
+    @Option(names = "--seed", defaultValue = "42")
+    long seed;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure, its repeats and the machine here.")
+    Path json;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        var sections = Section.parse(only);
+        Path rte = rteFolder(sections.contains(Section.PADDING));
         ResolvedModel resolved = modelOption.resolve();
         PrintWriter out = spec.commandLine().getOut();
-        try (PretrainedModel model = PretrainedModel.load(resolved.folder())) {
-            MethodBenchmark.Report r = MethodBenchmark.run(model, batchSize, sequenceLength, rounds, 42);
-            out.printf(Locale.ROOT, "model %s, batch %d x %d tokens, %d rounds (median step time)%n", modelOption.model,
-                    r.batchSize(), r.sequenceLength(), r.rounds());
-            r.medianStepSeconds().forEach((method, seconds) -> out.printf(Locale.ROOT,
-                    "  %-14s %8.3f s/step  %.3fx vanilla%n", method, seconds, r.ratio(method)));
-            out.printf(Locale.ROOT, "  %-14s %8.3f s/batch %.3fx a vanilla step's speed per example%n", "fisher pass",
-                    r.fisherSecondsPerBatch(), r.fisherSpeedRatio());
+        PrintWriter err = spec.commandLine().getErr();
+        BenchmarkOptions options;
+        try {
+            options = new BenchmarkOptions(resolved.folder(), modelOption.model, batchSize, seqLength,
+                    BenchmarkOptions.bertBase(), baseBatchSize, baseSeqLength, rounds, warmup, gemmSize, sections, rte,
+                    paddingBatches, memorySteps, seed);
+        } catch (IllegalArgumentException e) {
+            throw new ChildTuneException(e.getMessage());
         }
+        BenchmarkReport report = PerformanceBenchmark.run(options, line -> {
+            err.println(line);
+            err.flush();
+        });
+        report.format().forEach(out::println);
+        if (json != null) {
+            report.writeJson(json);
+            out.println();
+            out.println("wrote " + json);
+        }
+        out.flush();
         return 0;
+    }
+
+    /** --data, else $GLUE_DIR/RTE, else ../shared/glue/RTE; null when the padding section has none. */
+    private Path rteFolder(boolean needed) {
+        if (!needed) {
+            return null;
+        }
+        if (data != null) {
+            if (!Files.isRegularFile(data.resolve("train.tsv"))) {
+                throw new ChildTuneException(data + ": no train.tsv here; --data names the GLUE RTE folder");
+            }
+            return data;
+        }
+        List<Path> candidates = new ArrayList<>();
+        String glue = System.getenv().get("GLUE_DIR");
+        if (glue != null) {
+            candidates.add(Path.of(glue, "RTE"));
+        }
+        candidates.add(Path.of("..", "shared", "glue", "RTE"));
+        for (Path c : candidates) {
+            if (Files.isRegularFile(c.resolve("train.tsv"))) {
+                return c.toAbsolutePath().normalize();
+            }
+        }
+        return null;
     }
 }

@@ -6,6 +6,7 @@ import dev.childtune.model.ModelConfig;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.text.TextTokenizer;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -54,12 +55,18 @@ final class InspectCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The tokenizer in a line; a folder without one is still a model to inspect (training needs one). */
+    /**
+     * The tokenizer in a line. A folder without one is still a model to inspect (training needs
+     * one); a {@code tokenizer.json} that is there but broken is an error like any bad file.
+     */
     private static String describeTokenizer(Path folder) {
         try (TextTokenizer tokenizer = TextTokenizer.load(folder)) {
             return String.format(Locale.ROOT, "%s, vocabulary %,d, pads on the %s", tokenizer.kind(),
                     tokenizer.vocabSize(), tokenizer.paddingSide().name().toLowerCase(Locale.ROOT));
         } catch (ChildTuneException e) {
+            if (Files.exists(folder.resolve("tokenizer.json"))) {
+                throw e;
+            }
             return "none usable (" + e.getMessage() + ")";
         }
     }

@@ -275,15 +275,30 @@ class ChildTuneCliTest {
     }
 
     @Test
-    void benchReportsStepTimesPerMethod() {
+    void benchReportsTheSelectedFiguresWithTargetsAndJson(@TempDir Path tmp) throws Exception {
         Path tiny = Path.of("..", "..", "shared", "fixtures", "hf", "bert");
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(tiny),
                 "skipped: ../shared/fixtures not found beside the repository");
-        Result r = run("bench", "--model", tiny.toString(), "--rounds", "2", "--batch-size", "4", "--seq-length", "8");
+        Path json = tmp.resolve("bench.json");
+        Result r = run("bench", "--model", tiny.toString(), "--only", "gemm,step,overhead", "--gemm-size", "32",
+                "--rounds", "1", "--batch-size", "2", "--seq-len", "8", "--json", json.toString());
         assertEquals(0, r.exitCode(), r.err());
-        for (String method : new String[] {"vanilla", "childtuning-f", "childtuning-d", "fisher pass"}) {
-            assertTrue(r.out().contains(method), r.out());
+        for (String figure : new String[] {"fp32 matmul peak", "s/step", "tokens/s", "MFU", "ChildTuning-F step ÷ vanilla",
+            "ChildTuning-D step ÷ vanilla", "≤ 1.050×", "≥ 65.0 %"}) {
+            assertTrue(r.out().contains(figure), figure + " in\n" + r.out());
         }
-        assertTrue(r.out().contains("1.000x vanilla"), r.out());
+        assertTrue(r.err().contains("round 1/1"), "progress lines go to stderr: " + r.err());
+        JsonObject root = JsonParser.parseString(java.nio.file.Files.readString(json)).getAsJsonObject();
+        assertTrue(root.getAsJsonObject("figures").has("step.mfu"), root.toString());
+        assertTrue(root.getAsJsonObject("machine").has("cpu_model"), root.toString());
+        assertEquals(1, root.getAsJsonObject("figures").getAsJsonObject("overhead.childtuning_d_ratio")
+                .getAsJsonArray("repeats").size());
+    }
+
+    @Test
+    void benchRejectsAnUnknownSection() {
+        Result r = run("bench", "--only", "step,warp");
+        assertEquals(1, r.exitCode(), r.out());
+        assertTrue(r.err().contains("unknown benchmark section 'warp'"), r.err());
     }
 }

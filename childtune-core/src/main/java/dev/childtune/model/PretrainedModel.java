@@ -98,6 +98,24 @@ public final class PretrainedModel implements AutoCloseable {
         }
     }
 
+    /**
+     * A model built from {@code config} alone, every weight drawn fresh with Hugging Face's
+     * {@code _init_weights} (as {@code from_config}), seeded; its {@link #folder()} is null. Used to
+     * measure geometries no checkpoint is at hand for (the benchmark's BERT-base).
+     */
+    public static PretrainedModel initialized(ModelConfig config, long seed) {
+        SequenceClassifier classifier = Architectures.sequenceClassifier(config);
+        NDManager manager = NDManager.newBaseManager();
+        try {
+            LoadReport report = assign(classifier, new Checkpoints.LoadedWeights(Map.of(), null), manager,
+                    new Random(seed));
+            return new PretrainedModel(manager, classifier, null, report);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        }
+    }
+
     private static LoadReport assign(SequenceClassifier classifier, Checkpoints.LoadedWeights weights,
             NDManager manager, Random random, boolean freshHead) {
         Map<String, TensorData> tensors = new LinkedHashMap<>(weights.tensors());
@@ -200,7 +218,7 @@ public final class PretrainedModel implements AutoCloseable {
             Map<String, TensorData> tensors = new LinkedHashMap<>();
             classifier.namedParameters().forEach((name, p) -> tensors.put(name, Tensors.fromArray(p.array())));
             SafeTensors.write(target.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
-            if (!target.toAbsolutePath().normalize().equals(folder.toAbsolutePath().normalize())) {
+            if (folder != null && !target.toAbsolutePath().normalize().equals(folder.toAbsolutePath().normalize())) {
                 for (String file : TOKENIZER_FILES) {
                     Path from = folder.resolve(file);
                     if (Files.isRegularFile(from)) {

@@ -108,7 +108,7 @@ public final class PretrainedModel implements AutoCloseable {
         NDManager manager = NDManager.newBaseManager();
         try {
             LoadReport report = assign(classifier, new Checkpoints.LoadedWeights(Map.of(), null), manager,
-                    new Random(seed));
+                    new Random(seed), false);
             return new PretrainedModel(manager, classifier, null, report);
         } catch (RuntimeException e) {
             manager.close();

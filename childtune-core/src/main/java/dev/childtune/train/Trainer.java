@@ -66,6 +66,7 @@ public final class Trainer {
         this.task = data.task();
         this.args = args;
         this.method = method;
+        method.check(model.classifier()); // refused before anything is written
         this.listener = listener;
         this.run = new RunDirectory(args.outputDir());
         Padding padding = Batcher.padding(tokenizer, model.config());

@@ -160,14 +160,7 @@ public final class FineTuning {
      */
     public Prepared prepare(MaskFactory.Context context, Collection<String> notPretrained, int totalSteps) {
         SequenceClassifier model = context.model();
-        int layers = model.config().numHiddenLayers();
-        if (base == BaseMethod.TOP_K && topK > layers) {
-            throw new ChildTuneException("--top-k " + topK + ": the model has only " + layers + " layers");
-        }
-        if (reinitLayers > layers) {
-            throw new ChildTuneException("--reinit-layers " + reinitLayers + ": the model has only " + layers + " layers");
-        }
-        Predicate<String> trainable = base == BaseMethod.TOP_K ? TopK.trainable(model, topK) : name -> true;
+        Predicate<String> trainable = check(model);
         Map<String, Parameter> parameters = model.namedParameters();
         MaskFactory maskFactory = customMask != null ? customMask : childFactory(parameters.keySet(), trainable);
 
@@ -225,6 +218,26 @@ public final class FineTuning {
             }
             throw e;
         }
+    }
+
+    /**
+     * Refuses what does not fit the model (more layers than it has; a ChildTuning-D scope that
+     * matches nothing, or nothing that trains) and returns which parameters train. Cheap: the
+     * Trainer calls it before writing anything.
+     */
+    public Predicate<String> check(SequenceClassifier model) {
+        int layers = model.config().numHiddenLayers();
+        if (base == BaseMethod.TOP_K && topK > layers) {
+            throw new ChildTuneException("--top-k " + topK + ": the model has only " + layers + " layers");
+        }
+        if (reinitLayers > layers) {
+            throw new ChildTuneException("--reinit-layers " + reinitLayers + ": the model has only " + layers + " layers");
+        }
+        Predicate<String> trainable = base == BaseMethod.TOP_K ? TopK.trainable(model, topK) : name -> true;
+        if (customMask == null) {
+            childFactory(model.namedParameters().keySet(), trainable);
+        }
+        return trainable;
     }
 
     /** The chosen ChildTuning mask; ChildTuning-D's scope limited to parameters that train, and refused if none does. */

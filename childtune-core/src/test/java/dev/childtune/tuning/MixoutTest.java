@@ -36,10 +36,13 @@ class MixoutTest {
             try (FineTuning.Prepared prepared = Baselines.prepare(method, model, batches, tmp);
                     AdamW adamW = Baselines.optimizer(model, prepared, 0.01)) {
                 OptimizerStep step = Baselines.stepper(model, adamW, prepared);
+                int[] live = new int[3];
                 for (int t = 0; t < 3; t++) {
                     Engine.getInstance().setRandomSeed(1000 + t);
                     step.run(List.of(batches.get(t)), t, 1e-3, false);
+                    live[t] = model.manager().getManagedArrays().size();
                 }
+                assertEquals(live[0], live[2], "the mixed weights and masks die with their step");
                 return Baselines.weights(model);
             }
         }

@@ -8,6 +8,7 @@ import dev.childtune.train.LearningRateSchedule;
 import dev.childtune.train.Provenance;
 import dev.childtune.train.Trainer;
 import dev.childtune.train.TrainingArguments;
+import dev.childtune.tuning.FineTuning;
 import dev.childtune.tuning.Method;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -35,20 +36,12 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     FisherOptions fisherOptions;
 
-    @Option(names = "--method", defaultValue = "vanilla", paramLabel = "METHOD",
-            description = "vanilla, childtuning-f (a fresh Bernoulli(p) gradient mask each step) or childtuning-d "
-                    + "(a fixed mask of the top-p Fisher information).")
-    String method;
-
-    @Option(names = "--reserve-p", paramLabel = "P",
-            description = "ChildTuning's p (default: the paper's value for CoLA, RTE, MRPC, STS-B; else 0.3).")
-    Double reserveP;
-
-    @Option(names = "--mask", paramLabel = "FILE", description = "ChildTuning-D: reuse a child mask written by 'childtune fisher'.")
-    Path mask;
+    @Mixin
+    MethodOptions methodOptions;
 
     @Option(names = "--reference-warmup-quirk",
-            description = "As the released ChildTuning code: no warm-up for ChildTuning runs (vanilla keeps its warm-up).")
+            description = "As the released ChildTuning code: no warm-up for runs with a ChildTuning mask (others keep "
+                    + "their warm-up).")
     boolean referenceWarmupQuirk;
 
     @Option(names = "--freeze-base-model",
@@ -134,21 +127,21 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Method chosen = Method.fromName(method);
-        if (freezeBaseModel && chosen != Method.VANILLA) {
-            throw new ChildTuneException("--freeze-base-model trains only the head: use it with --method vanilla");
-        }
+        methodOptions.toFineTuning("", fisherOptions.toOptions()); // a contradictory command line fails before loading
         PrintWriter err = spec.commandLine().getErr();
         ProgressBar progress = new ProgressBar(err, System.console() != null);
         try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, taskOptions, freezeBaseModel)) {
             TaskData data = setup.data();
-            double p = reserveP != null ? reserveP : chosen.reportedReserveP(data.task().name());
+            FineTuning chosen = methodOptions.toFineTuning(data.task().name(), fisherOptions.toOptions());
+            if (freezeBaseModel && !chosen.name().equals("vanilla")) {
+                throw new ChildTuneException("--freeze-base-model trains only the head: use it with --method vanilla");
+            }
             TrainingArguments args = arguments(data.task().name(), chosen);
             if (!setup.model().loadReport().summary().isEmpty()) {
                 progress.notice(setup.model().loadReport().summary());
             }
             progress.notice(String.format(Locale.ROOT, "fine-tuning %s on %s with %s: %d training and %d dev examples -> %s",
-                    modelOption.model, data.task().name(), chosen.cliName(), data.train().size(), data.dev().size(),
+                    modelOption.model, data.task().name(), chosen.name(), data.train().size(), data.dev().size(),
                     args.outputDir()));
             JsonObject provenance = Provenance.collect();
             provenance.addProperty("model", modelOption.model);
@@ -156,8 +149,7 @@ final class TrainCommand implements Callable<Integer> {
             JsonArray commandLine = new JsonArray();
             spec.commandLine().getParseResult().originalArgs().forEach(commandLine::add);
             provenance.add("command_line", commandLine);
-            Trainer trainer = new Trainer(setup.model(), setup.tokenizer(), data, args,
-                    chosen.factory(p, mask, fisherOptions.toOptions()), chosen.cliName(), progress, provenance);
+            Trainer trainer = new Trainer(setup.model(), setup.tokenizer(), data, args, chosen, progress, provenance);
             Trainer.Result result;
             try (StopSignals signals = StopSignals.install(() -> {
                 progress.notice("stop requested: finishing the step and writing a checkpoint (again to quit at once)");
@@ -177,11 +169,11 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private TrainingArguments arguments(String taskName, Method chosen) {
-        boolean noWarmup = referenceWarmupQuirk && chosen != Method.VANILLA;
+    private TrainingArguments arguments(String taskName, FineTuning chosen) {
+        boolean noWarmup = referenceWarmupQuirk && chosen.child() != Method.VANILLA;
         TrainingArguments.Builder b = TrainingArguments.builder()
                 .outputDir(output != null ? output
-                        : Path.of("runs", taskName + "-" + chosen.cliName() + "-seed" + taskOptions.seed))
+                        : Path.of("runs", taskName + "-" + chosen.name() + "-seed" + taskOptions.seed))
                 .learningRate(learningRate).numTrainEpochs(epochs).maxSteps(maxSteps)
                 .perDeviceTrainBatchSize(batchSize).perDeviceEvalBatchSize(evalBatchSize)
                 .gradientAccumulationSteps(gradientAccumulationSteps).weightDecay(weightDecay)

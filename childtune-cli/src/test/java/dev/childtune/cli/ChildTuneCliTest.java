@@ -175,6 +175,59 @@ class ChildTuneCliTest {
         }
     }
 
+    @Test
+    void baselinesCombineWithAChildTuningMaskAndContradictionsAreRefused(@TempDir Path tmp) throws Exception {
+        Path train = tmp.resolve("train.csv");
+        Path dev = tmp.resolve("dev.csv");
+        ToyData.writeCsv(train, 16);
+        ToyData.writeCsv(dev, 6);
+        java.util.List<String> common = java.util.List.of("train", "--train-file", train.toString(), "--validation-file",
+                dev.toString(), "--max-steps", "2", "--batch-size", "8");
+        java.util.function.Function<String[], Result> train_ = extra -> {
+            java.util.List<String> args = new java.util.ArrayList<>(common);
+            args.addAll(java.util.List.of(extra));
+            return run(args.toArray(String[]::new));
+        };
+        Path output = tmp.resolve("r3f");
+        Result r = train_.apply(new String[] {"--method", "r3f", "--r3f-sigma", "1e-3", "--child", "childtuning-d",
+            "--reserve-p", "0.3", "--llrd", "0.9", "--output", output.toString()});
+        assertEquals(0, r.exitCode(), r.err());
+        JsonObject results = JsonParser.parseString(java.nio.file.Files.readString(output.resolve("results.json")))
+                .getAsJsonObject();
+        assertEquals("r3f+childtuning-d", results.get("method").getAsString());
+        JsonObject details = results.getAsJsonObject("method_details");
+        assertEquals(1e-3, details.get("r3f_sigma").getAsDouble());
+        assertEquals(1.0, details.get("r3f_lambda").getAsDouble(), "the default");
+        assertEquals("uniform", details.get("r3f_noise").getAsString());
+        assertEquals(0.9, details.get("llrd").getAsDouble());
+        assertEquals(0.3, details.get("kept_fraction").getAsDouble(), 0.01);
+
+        String[][] refused = {
+            {"--method", "r3f", "--mixout-p", "0.5"},
+            {"--method", "childtuning-d", "--child", "childtuning-f"},
+            {"--method", "top-k", "--top-k", "0", "--child", "childtuning-d"},
+            {"--method", "top-k", "--top-k", "7"},
+            {"--reserve-p", "0.3"},
+            {"--method", "dropout"},
+            {"--child", "vanilla"},
+        };
+        String[] says = {"mixout", "already chooses", "frozen", "only 6 layers", "--child childtuning-f", "wd-pre, top-k",
+            "--child takes"};
+        for (int i = 0; i < refused.length; i++) {
+            Path out = tmp.resolve("refused" + i);
+            java.util.List<String> extra = new java.util.ArrayList<>(java.util.List.of(refused[i]));
+            extra.addAll(java.util.List.of("--output", out.toString()));
+            Result bad = train_.apply(extra.toArray(String[]::new));
+            assertEquals(ChildTuneCli.INPUT_ERROR, bad.exitCode(), String.join(" ", refused[i]) + ": " + bad.err());
+            // Progress notices may precede it (the model loads first for checks that need it); the error is one line.
+            java.util.List<String> errors = bad.err().lines().filter(l -> l.startsWith("childtune:")).toList();
+            assertEquals(1, errors.size(), bad.err());
+            assertTrue(errors.get(0).startsWith("childtune: error: ") && errors.get(0).contains(says[i]), bad.err());
+            assertTrue(!bad.err().contains("\tat "), "no stack trace: " + bad.err());
+            assertTrue(!java.nio.file.Files.exists(out), "nothing written for " + String.join(" ", refused[i]));
+        }
+    }
+
     /**
      * The fixture XLNet with a word-level tokenizer.json over the toy CSV's words (id 9 on) and
      * XLNet's post-processor ({@code A <sep> <cls>}, {@code <cls>} in segment 2).

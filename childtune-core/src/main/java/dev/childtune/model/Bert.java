@@ -48,10 +48,17 @@ public final class Bert {
         }
 
         public NDArray forward(NDArray inputIds, NDArray tokenTypeIds, boolean training) {
+            return forward(new ModelInputs(inputIds, null, tokenTypeIds), training);
+        }
+
+        /** Uses the ids and segment ids of {@code inputs}, and its word-embedding noise if any (R3F). */
+        public NDArray forward(ModelInputs inputs, boolean training) {
+            NDArray inputIds = inputs.inputIds();
+            NDArray tokenTypeIds = inputs.tokenTypeIds();
             if (tokenTypeIds == null) {
                 tokenTypeIds = inputIds.zerosLike();
             }
-            NDArray embeddings = wordEmbeddings.forward(inputIds)
+            NDArray embeddings = inputs.perturb(wordEmbeddings.forward(inputIds))
                     .add(tokenTypeEmbeddings.forward(tokenTypeIds))
                     .add(positionEmbeddings.forward(positionIds(inputIds)));
             embeddings = layerNorm.forward(embeddings);
@@ -249,7 +256,7 @@ public final class Bert {
 
         @Override
         public EncoderOutput forward(ModelInputs inputs, boolean training) {
-            NDArray embeddingOutput = embeddings.forward(inputs.inputIds(), inputs.tokenTypeIds(), training);
+            NDArray embeddingOutput = embeddings.forward(inputs, training);
             return encoder.forward(embeddingOutput, inputs.attentionMask(), training);
         }
 

@@ -31,7 +31,7 @@ public final class Electra {
 
         /** The embeddings before the projection, (batch, seq, embedding_size). */
         NDArray embed(ModelInputs inputs, boolean training) {
-            return embeddings.forward(inputs.inputIds(), inputs.tokenTypeIds(), training);
+            return embeddings.forward(inputs, training);
         }
 
         @Override

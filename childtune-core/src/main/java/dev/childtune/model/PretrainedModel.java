@@ -160,8 +160,12 @@ public final class PretrainedModel implements AutoCloseable {
         return hasPrefix ? "" : prefix + ".";
     }
 
-    /** Hugging Face's {@code _init_weights}, drawn from the given generator. */
-    private static NDArray initialValue(NDManager manager, Parameter p, ModelConfig config, Random random) {
+    /**
+     * Hugging Face's {@code _init_weights} for one parameter (normal(0, initializer_range) for
+     * Linear and Embedding weights, zeros for biases, ones for LayerNorm weights), drawn from the
+     * given generator.
+     */
+    public static NDArray initialValue(NDManager manager, Parameter p, ModelConfig config, Random random) {
         int n = Math.toIntExact(p.shape().size());
         float[] values = new float[n];
         switch (p.init()) {

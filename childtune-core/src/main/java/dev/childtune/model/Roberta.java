@@ -44,7 +44,7 @@ public final class Roberta {
 
         @Override
         public EncoderOutput forward(ModelInputs inputs, boolean training) {
-            NDArray embeddingOutput = embeddings.forward(inputs.inputIds(), inputs.tokenTypeIds(), training);
+            NDArray embeddingOutput = embeddings.forward(inputs, training);
             return encoder.forward(embeddingOutput, inputs.attentionMask(), training);
         }
     }

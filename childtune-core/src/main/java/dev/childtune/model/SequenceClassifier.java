@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import dev.childtune.model.nn.Module;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A base model plus a sequence-classification head, Hugging Face's
@@ -24,6 +26,26 @@ public abstract class SequenceClassifier extends Module {
     public abstract String baseModelPrefix();
 
     public abstract BaseModel baseModel();
+
+    /** Whether a parameter belongs to the pretrained body ({@code <prefix>.*}) rather than the task head. */
+    public final boolean inBaseModel(String parameterName) {
+        return parameterName.startsWith(baseModelPrefix() + ".");
+    }
+
+    /**
+     * The encoder block a parameter belongs to, 0 for the lowest ({@code bert.encoder.layer.N.*},
+     * {@code transformer.layer.N.*}), or -1 for embeddings, pooler and head.
+     */
+    public final int encoderLayer(String parameterName) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(baseModelPrefix()) + "\\.(?:encoder\\.)?layer\\.(\\d+)\\.")
+                .matcher(parameterName);
+        return m.find() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    /** Whether a parameter belongs to BERT's pooler ({@code bert.pooler.*}), pretrained but above the encoder. */
+    public final boolean inPooler(String parameterName) {
+        return parameterName.startsWith(baseModelPrefix() + ".pooler.");
+    }
 
     /**
      * Parameters the classification forward pass never reads (XLNet's {@code mask_emb}, an input of

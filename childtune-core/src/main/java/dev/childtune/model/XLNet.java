@@ -261,7 +261,7 @@ public final class XLNet {
                 posEmb = dropout.forward(posEmb.broadcast(new Shape(batch, 2L * seq, dModel)), true);
             }
 
-            NDArray h = dropout.forward(wordEmbedding.forward(inputIds), training);
+            NDArray h = dropout.forward(inputs.perturb(wordEmbedding.forward(inputIds)), training);
             List<NDArray> hiddenStates = new ArrayList<>();
             List<NDArray> attentions = new ArrayList<>();
             for (XLNetLayer block : layer.items()) {

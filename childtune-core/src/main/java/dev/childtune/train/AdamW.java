@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * AdamW with the semantics of Hugging Face's {@code transformers.optimization.AdamW}
@@ -23,7 +24,10 @@ import java.util.Map;
  *
  * The decay group is every parameter whose name contains neither {@code bias} nor
  * {@code LayerNorm.weight}. Weights move in place; the moments live in the optimizer's own
- * manager, addressed by parameter name.
+ * manager, addressed by parameter name, for the parameters it was built with only (a frozen
+ * parameter is simply not given to it). Two options beyond the reference: a per-parameter factor
+ * on lr (layer-wise decay: the step, the decay and the pull of that parameter all use its own lr),
+ * and a {@link PretrainedPull} toward the pretrained weights, both inside the same pass.
  */
 public final class AdamW implements AutoCloseable {
     private final Map<String, Parameter> parameters;
@@ -31,6 +35,8 @@ public final class AdamW implements AutoCloseable {
     private final double beta2;
     private final double epsilon;
     private final double weightDecay;
+    private final Map<String, Double> learningRateScales = new HashMap<>();
+    private final PretrainedPull pull;
     private final NDManager manager;
     private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
     private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
@@ -43,6 +49,7 @@ public final class AdamW implements AutoCloseable {
         final float[] parameter = new float[GradientSlices.SLICE_LENGTH];
         final float[] firstMoment = new float[GradientSlices.SLICE_LENGTH];
         final float[] secondMoment = new float[GradientSlices.SLICE_LENGTH];
+        final float[] anchor = new float[GradientSlices.SLICE_LENGTH];
         final float[] zeros = new float[GradientSlices.SLICE_LENGTH];
     }
 
@@ -52,7 +59,9 @@ public final class AdamW implements AutoCloseable {
         this.beta2 = b.beta2;
         this.epsilon = b.epsilon;
         this.weightDecay = b.weightDecay;
+        this.pull = b.pull;
         this.manager = b.manager.newSubManager();
+        parameters.keySet().forEach(name -> learningRateScales.put(name, b.learningRateScale.applyAsDouble(name)));
         parameters.forEach((name, p) -> {
             firstMoments.put(name, manager.zeros(p.shape()));
             secondMoments.put(name, manager.zeros(p.shape()));
@@ -68,13 +77,17 @@ public final class AdamW implements AutoCloseable {
         return !parameterName.contains("bias") && !parameterName.contains("LayerNorm.weight");
     }
 
+    /** One parameter's buffers and coefficients for the current step. */
+    private record Target(FloatBuffer parameter, FloatBuffer firstMoment, FloatBuffer secondMoment, FloatBuffer anchor,
+            float stepSize, float pullFactor, float decayFactor) {}
+
     /**
      * One update of every parameter that has a gradient, fused into a single pass over memory per
      * slice: read the gradient and zero it (DJL never clears gradients; PyTorch would accumulate
      * into the next step), scale it by the clipping coefficient, apply the mask, then the moments,
-     * the Adam step and the decoupled decay, each element in float32 as PyTorch computes it.
-     * Slices run in parallel; each touches only its own elements, so the result does not depend on
-     * the thread count.
+     * the Adam step, the pull toward the pretrained weights (if any) and the decoupled decay, each
+     * element in float32 as PyTorch computes it. Slices run in parallel; each touches only its own
+     * elements, so the result does not depend on the thread count.
      *
      * @param slices the gradients, as the backward pass left them (consumed: zeroed)
      * @param lr the learning rate of this step
@@ -84,18 +97,27 @@ public final class AdamW implements AutoCloseable {
      */
     public void step(List<GradientSlices.Slice> slices, double lr, float clipCoefficient, GradientMask mask, int step) {
         stepCount++;
-        float stepSize = (float) (lr * Math.sqrt(1 - Math.pow(beta2, stepCount)) / (1 - Math.pow(beta1, stepCount)));
-        float decay = (float) (-lr * weightDecay);
+        double biasCorrection1 = 1 - Math.pow(beta1, stepCount);
+        double sqrtBiasCorrection2 = Math.sqrt(1 - Math.pow(beta2, stepCount));
+        double adamScale = pull == null ? 1 : pull.adamScale(stepCount);
+        double pullStrength = pull == null ? 0 : pull.strength(stepCount);
         // The coefficients as PyTorch passes them to its float kernels: computed in double, then rounded.
         float eps = (float) epsilon;
         float b1 = (float) beta1;
         float b2 = (float) beta2;
         float oneMinusB1 = (float) (1 - beta1);
         float oneMinusB2 = (float) (1 - beta2);
-        Map<String, FloatBuffer[]> state = new HashMap<>();
-        slices.stream().map(GradientSlices.Slice::parameter).distinct().forEach(name -> state.put(name, new FloatBuffer[] {
-            Tensors.view(parameters.get(name).array()), Tensors.view(firstMoments.get(name)),
-            Tensors.view(secondMoments.get(name))}));
+        Map<String, Target> targets = new HashMap<>();
+        slices.stream().map(GradientSlices.Slice::parameter).distinct().forEach(name -> {
+            double parameterLr = lr * learningRateScales.get(name);
+            FloatBuffer anchor = pull == null ? null : pull.anchor(name);
+            double stepSize = parameterLr * sqrtBiasCorrection2 / biasCorrection1;
+            targets.put(name, new Target(Tensors.view(parameters.get(name).array()), Tensors.view(firstMoments.get(name)),
+                    Tensors.view(secondMoments.get(name)), anchor,
+                    (float) (anchor == null ? stepSize : stepSize * adamScale),
+                    (float) (parameterLr * pullStrength),
+                    weightDecay != 0 && decays(name) ? (float) (-parameterLr * weightDecay) : 0f));
+        });
         slices.parallelStream().forEach(slice -> {
             Scratch w = SCRATCH.get();
             int offset = slice.offset();
@@ -107,27 +129,44 @@ public final class AdamW implements AutoCloseable {
                 g[i] *= clipCoefficient;
             }
             mask.apply(slice.parameter(), offset, g, length, step);
-            FloatBuffer[] pmv = state.get(slice.parameter());
+            Target t = targets.get(slice.parameter());
             float[] p = w.parameter;
             float[] m = w.firstMoment;
             float[] v = w.secondMoment;
-            pmv[0].get(offset, p, 0, length);
-            pmv[1].get(offset, m, 0, length);
-            pmv[2].get(offset, v, 0, length);
-            float decayFactor = weightDecay != 0 && decays(slice.parameter()) ? decay : 0f;
-            // Plain arrays and no branch, so the JIT vectorises the loop.
-            for (int i = 0; i < length; i++) {
-                float gi = g[i];
-                float mi = m[i] * b1 + oneMinusB1 * gi;
-                float vi = v[i] * b2 + oneMinusB2 * gi * gi;
-                float pi = p[i] - stepSize * (mi / ((float) Math.sqrt(vi) + eps));
-                m[i] = mi;
-                v[i] = vi;
-                p[i] = pi + decayFactor * pi;
+            t.parameter().get(offset, p, 0, length);
+            t.firstMoment().get(offset, m, 0, length);
+            t.secondMoment().get(offset, v, 0, length);
+            float stepSize = t.stepSize();
+            float decayFactor = t.decayFactor();
+            if (t.anchor() == null) {
+                // Plain arrays and no branch, so the JIT vectorises the loop.
+                for (int i = 0; i < length; i++) {
+                    float gi = g[i];
+                    float mi = m[i] * b1 + oneMinusB1 * gi;
+                    float vi = v[i] * b2 + oneMinusB2 * gi * gi;
+                    float pi = p[i] - stepSize * (mi / ((float) Math.sqrt(vi) + eps));
+                    m[i] = mi;
+                    v[i] = vi;
+                    p[i] = pi + decayFactor * pi;
+                }
+            } else {
+                float[] u = w.anchor;
+                t.anchor().get(offset, u, 0, length);
+                float pullFactor = t.pullFactor();
+                for (int i = 0; i < length; i++) {
+                    float gi = g[i];
+                    float mi = m[i] * b1 + oneMinusB1 * gi;
+                    float vi = v[i] * b2 + oneMinusB2 * gi * gi;
+                    float pi = p[i] - stepSize * (mi / ((float) Math.sqrt(vi) + eps));
+                    pi = pi - pullFactor * (pi - u[i]);
+                    m[i] = mi;
+                    v[i] = vi;
+                    p[i] = pi + decayFactor * pi;
+                }
             }
-            pmv[0].put(offset, p, 0, length);
-            pmv[1].put(offset, m, 0, length);
-            pmv[2].put(offset, v, 0, length);
+            t.parameter().put(offset, p, 0, length);
+            t.firstMoment().put(offset, m, 0, length);
+            t.secondMoment().put(offset, v, 0, length);
         });
     }
 
@@ -165,6 +204,8 @@ public final class AdamW implements AutoCloseable {
         private double beta2 = 0.999;
         private double epsilon = 1e-8;
         private double weightDecay = 0.01;
+        private ToDoubleFunction<String> learningRateScale = name -> 1.0;
+        private PretrainedPull pull;
 
         private Builder(Map<String, Parameter> parameters, NDManager manager) {
             this.parameters = parameters;
@@ -184,6 +225,18 @@ public final class AdamW implements AutoCloseable {
 
         public Builder optWeightDecay(double weightDecay) {
             this.weightDecay = weightDecay;
+            return this;
+        }
+
+        /** A factor on each parameter's learning rate (layer-wise decay); 1 for all by default. */
+        public Builder optLearningRateScale(ToDoubleFunction<String> scale) {
+            this.learningRateScale = scale;
+            return this;
+        }
+
+        /** A pull toward the pretrained weights inside the update (WD-pre, RecAdam); none by default. */
+        public Builder optPull(PretrainedPull pull) {
+            this.pull = pull;
             return this;
         }
 

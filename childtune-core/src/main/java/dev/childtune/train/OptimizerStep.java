@@ -20,6 +20,10 @@ import java.util.Optional;
  * clipping → gradient mask → AdamW → gradients zeroed; the last four in one pass over memory
  * (see {@link AdamW#step}). Everything the step creates dies in its
  * {@link NDScope}; only the weights and the optimizer moments change.
+ *
+ * <p>A method's {@link TrainingHooks} enter here: frozen parameters get no gradient and no update,
+ * a weight substitution is installed around the forward and backward passes, and a loss term is
+ * added to each micro-batch's loss. (The learning-rate scales and the pull act inside AdamW.)
  */
 public final class OptimizerStep {
     private final SequenceClassifier model;
@@ -27,32 +31,34 @@ public final class OptimizerStep {
     private final GradientMask mask;
     private final double maxGradNorm;
     private final Map<String, Parameter> parameters;
+    private final TrainingHooks hooks;
 
     /** A step that trains every parameter of the model. */
     public OptimizerStep(SequenceClassifier model, AdamW optimizer, GradientMask mask, double maxGradNorm) {
-        this(model, model.namedParameters(), optimizer, mask, maxGradNorm);
+        this(model, optimizer, mask, maxGradNorm, TrainingHooks.NONE);
     }
 
-    /**
-     * A step that trains only {@code parameters} (the others get no gradient, are not clipped and
-     * keep their weights); {@code optimizer} must have been built over the same map.
-     */
-    public OptimizerStep(SequenceClassifier model, Map<String, Parameter> parameters, AdamW optimizer,
-            GradientMask mask, double maxGradNorm) {
+    /** @param hooks the method's changes to the step (which parameters train, substitution, loss term) */
+    public OptimizerStep(SequenceClassifier model, AdamW optimizer, GradientMask mask, double maxGradNorm,
+            TrainingHooks hooks) {
         this.model = model;
         this.optimizer = optimizer;
         this.mask = mask;
         this.maxGradNorm = maxGradNorm;
+        this.hooks = hooks;
         // Parameters the forward pass never reads get no update at all, as in Hugging Face (grad None).
-        this.parameters = new LinkedHashMap<>(parameters);
-        this.parameters.keySet().removeAll(model.parametersWithoutGradient());
-        this.parameters.values().forEach(p -> p.array().setRequiresGradient(true));
+        this.parameters = new LinkedHashMap<>(model.namedParameters());
+        parameters.keySet().removeAll(model.parametersWithoutGradient());
+        // Frozen parameters: autograd computes no gradient for them, and they are absent from the update.
+        parameters.keySet().removeIf(name -> !hooks.trainable().test(name));
+        model.namedParameters().forEach((name, p) -> p.array().setRequiresGradient(hooks.trainable().test(name)));
     }
 
     /**
-     * What one step measured: the mean loss over its micro-batches, the gradient norm before
-     * clipping, and — when some gradient held a NaN or an infinity, so that the update was not
-     * applied — the first such parameter (else null).
+     * What one step measured: the mean task loss over its micro-batches (without a method's loss
+     * term, so runs of different methods compare), the gradient norm before clipping, and — when
+     * some gradient held a NaN or an infinity, so that the update was not applied — the first such
+     * parameter (else null).
      */
     public record Result(double loss, double gradNorm, String nonFiniteGradient) {
         public boolean skipped() {
@@ -70,12 +76,17 @@ public final class OptimizerStep {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             double loss = 0;
-            for (Batch batch : microBatches) {
-                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                    ClassifierOutput out = model.forward(batch.inputs(), dropout);
-                    NDArray batchLoss = model.loss(out.logits(), batch.labels());
-                    collector.backward(batchLoss.div(Scalars.constant(batchLoss.getManager(), microBatches.size())));
-                    loss += batchLoss.getFloat() / microBatches.size();
+            try (WeightSubstitution.Installed substituted = hooks.substitution() == null ? () -> { }
+                    : hooks.substitution().install()) {
+                for (Batch batch : microBatches) {
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        ClassifierOutput out = model.forward(batch.inputs(), dropout);
+                        NDArray batchLoss = model.loss(out.logits(), batch.labels());
+                        NDArray objective = hooks.lossTerm() == null ? batchLoss
+                                : batchLoss.add(hooks.lossTerm().term(model, batch.inputs(), out, dropout));
+                        collector.backward(objective.div(Scalars.constant(batchLoss.getManager(), microBatches.size())));
+                        loss += batchLoss.getFloat() / microBatches.size();
+                    }
                 }
             }
             Map<String, NDArray> gradients = new LinkedHashMap<>();

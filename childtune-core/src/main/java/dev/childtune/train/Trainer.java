@@ -14,6 +14,7 @@ import dev.childtune.model.Tensors;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.text.Padding;
 import dev.childtune.text.TextTokenizer;
+import dev.childtune.tuning.FineTuning;
 import dev.childtune.tuning.GradientMask;
 import dev.childtune.tuning.MaskFactory;
 import java.nio.file.Path;
@@ -26,7 +27,10 @@ import java.util.Map;
  * The fine-tuning loop, the Java counterpart of Hugging Face's {@code Trainer} under
  * {@code run_glue.py}. Per step, in this order: learning rate → forward/backward of each
  * micro-batch → global clipping → gradient mask → AdamW → zero gradients → log → evaluate →
- * checkpoint. A method such as ChildTuning enters only through the {@link GradientMask}.
+ * checkpoint. A method enters through its {@link FineTuning}, prepared on the pretrained model
+ * before the first step into a {@link GradientMask} (ChildTuning) and {@link TrainingHooks} (the
+ * other methods: frozen parameters, per-parameter learning rates, a weight substitution in the
+ * training forward pass, a loss term, a pull toward the pretrained weights).
  */
 public final class Trainer {
     private static final String OPTIMIZER_FILE = "optimizer.safetensors";
@@ -34,8 +38,7 @@ public final class Trainer {
     private final PretrainedModel model;
     private final Task task;
     private final TrainingArguments args;
-    private final MaskFactory maskFactory;
-    private final String method;
+    private final FineTuning method;
     private final TrainingListener listener;
     private final RunDirectory run;
     private final EncodedDataset trainSet;
@@ -51,11 +54,20 @@ public final class Trainer {
      */
     public Trainer(PretrainedModel model, TextTokenizer tokenizer, TaskData data, TrainingArguments args,
             MaskFactory maskFactory, String method, TrainingListener listener, JsonObject provenance) {
+        this(model, tokenizer, data, args, FineTuning.withMask(maskFactory, method), listener, provenance);
+    }
+
+    /**
+     * @param method the base method, ChildTuning mask and modifiers of the run
+     * @param provenance extra facts for {@code run.json} (model source, command line, versions)
+     */
+    public Trainer(PretrainedModel model, TextTokenizer tokenizer, TaskData data, TrainingArguments args,
+            FineTuning method, TrainingListener listener, JsonObject provenance) {
         this.model = model;
         this.task = data.task();
         this.args = args;
-        this.maskFactory = maskFactory;
         this.method = method;
+        method.check(model.classifier()); // refused before anything is written
         this.listener = listener;
         this.run = new RunDirectory(args.outputDir());
         long weightBytes = model.classifier().namedParameters().values().stream()
@@ -76,7 +88,8 @@ public final class Trainer {
                 new Batcher(devSet, args.perDeviceEvalBatchSize(), padding, fixedLength, false));
         JsonObject runJson = new JsonObject();
         runJson.addProperty("task", task.name());
-        runJson.addProperty("method", method);
+        runJson.addProperty("method", method.name());
+        runJson.add("method_options", method.options());
         runJson.add("arguments", args.toJson());
         runJson.add("provenance", provenance);
         runJson.addProperty("train_examples", trainSet.size());
@@ -106,25 +119,39 @@ public final class Trainer {
 
     /** Trains from the start, or from the latest checkpoint in the output folder when {@code resume}. */
     public Result train(boolean resume) {
-        // The mask is prepared on the pretrained weights, before a resume loads later ones.
-        GradientMask mask = maskFactory.create(new MaskFactory.Context(model.classifier(), this::fisherPass, args.seed(),
-                args.maxGradNorm(), run.root(), resume, model.manager(), listener::notice));
-        TrainerState state = resume ? restore() : TrainerState.start();
         int batchesPerEpoch = trainBatcher.batchesPerEpoch();
         int totalSteps = args.totalSteps(batchesPerEpoch);
+        // The method is prepared on the pretrained weights, before a resume loads later ones.
+        try (FineTuning.Prepared prepared = method.prepare(new MaskFactory.Context(model.classifier(), this::fisherPass,
+                args.seed(), args.maxGradNorm(), run.root(), resume, model.manager(), listener::notice),
+                model.loadReport().newlyInitialized(), totalSteps)) {
+            return train(resume, prepared, batchesPerEpoch, totalSteps);
+        }
+    }
+
+    private Result train(boolean resume, FineTuning.Prepared prepared, int batchesPerEpoch, int totalSteps) {
+        GradientMask mask = prepared.mask();
+        TrainingHooks hooks = prepared.hooks();
+        TrainerState state = resume ? restore() : TrainerState.start();
         LearningRateSchedule schedule = LearningRateSchedule.of(args.lrSchedulerType(), args.learningRate(),
                 args.warmupSteps(totalSteps), totalSteps);
         long started = System.nanoTime();
         long examplesSeen = 0;
         Evaluator.Evaluation last = null;
-        Map<String, Parameter> trainable = trainableParameters();
+        if (args.freezeBaseModel()) { // a fresh head on a frozen encoder
+            String base = model.classifier().baseModelPrefix() + ".";
+            hooks = hooks.withTrainable(hooks.trainable().and(name -> !name.startsWith(base)));
+        }
+        Map<String, Parameter> trainable = new LinkedHashMap<>(model.classifier().namedParameters());
+        trainable.keySet().removeIf(hooks.trainable().negate()); // frozen: no optimizer state at all
         try (AdamW optimizer = AdamW.builder(trainable, model.manager())
                 .optBetas(args.adamBeta1(), args.adamBeta2()).optEpsilon(args.adamEpsilon())
-                .optWeightDecay(args.weightDecay()).build()) {
+                .optWeightDecay(args.weightDecay()).optLearningRateScale(hooks.learningRateScale())
+                .optPull(hooks.pull()).build()) {
             if (resume && state.globalStep() > 0) {
                 optimizer.loadState(SafeTensors.read(run.checkpointFolder(state.globalStep()).resolve(OPTIMIZER_FILE)));
             }
-            OptimizerStep stepper = new OptimizerStep(model.classifier(), trainable, optimizer, mask, args.maxGradNorm());
+            OptimizerStep stepper = new OptimizerStep(model.classifier(), optimizer, mask, args.maxGradNorm(), hooks);
             listener.started(state.globalStep(), totalSteps);
             boolean stop = state.globalStep() >= totalSteps;
             while (!stop) {
@@ -190,25 +217,10 @@ public final class Trainer {
             last = evaluator.evaluate(task.metrics());
             state = recordEvaluation(state, last, state.globalStep(), state.epoch());
         }
-        return finish(state, last, seconds, examplesSeen, mask);
+        return finish(state, last, seconds, examplesSeen, prepared.details());
     }
 
     /** Every parameter, or with {@code freeze_base_model} only those outside the base model (the head). */
-    private Map<String, Parameter> trainableParameters() {
-        Map<String, Parameter> all = model.classifier().namedParameters();
-        if (!args.freezeBaseModel()) {
-            return all;
-        }
-        String base = model.classifier().baseModelPrefix() + ".";
-        Map<String, Parameter> head = new LinkedHashMap<>();
-        all.forEach((name, p) -> {
-            if (!name.startsWith(base)) {
-                head.put(name, p);
-            }
-        });
-        return head;
-    }
-
     private void logStep(int step, double epoch, OptimizerStep.Result r, double lr) {
         JsonObject line = new JsonObject();
         line.addProperty("step", step);
@@ -289,11 +301,11 @@ public final class Trainer {
     }
 
     private Result finish(TrainerState state, Evaluator.Evaluation last, double seconds, long examplesSeen,
-            GradientMask mask) {
+            JsonObject methodDetails) {
         JsonObject results = new JsonObject();
         results.addProperty("task", task.name());
-        results.addProperty("method", method);
-        results.add("method_details", mask.describe());
+        results.addProperty("method", method.name());
+        results.add("method_details", methodDetails);
         results.addProperty("seed", args.seed());
         JsonObject metrics = new JsonObject();
         last.metrics().forEach(metrics::addProperty);

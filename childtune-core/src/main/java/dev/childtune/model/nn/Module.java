@@ -41,6 +41,21 @@ public abstract class Module {
         return out;
     }
 
+    /**
+     * Every module below this one (itself included, as {@code ""}), by dotted path
+     * ({@code bert.encoder.layer.0.attention.self.query}), in registration order.
+     */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        collectModules("", out);
+        return out;
+    }
+
+    private void collectModules(String path, Map<String, Module> out) {
+        out.put(path, this);
+        children.forEach((name, c) -> c.collectModules(path.isEmpty() ? name : path + "." + name, out));
+    }
+
     private void collect(String prefix, Map<String, Parameter> out) {
         parameters.forEach((name, p) -> out.put(prefix + name, p));
         children.forEach((name, c) -> c.collect(prefix + name + ".", out));

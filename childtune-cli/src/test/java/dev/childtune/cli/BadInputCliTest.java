@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +14,6 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Bad inputs through the command line (issue 9): exit code 1, exactly one error line on stderr
@@ -30,19 +27,8 @@ class BadInputCliTest {
     @TempDir
     Path tmp;
 
-    private record Result(int exitCode, String out, String err) {}
-
-    private static Result run(String... args) {
-        CommandLine cli = ChildTuneCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        return new Result(cli.execute(args), out.toString(), err.toString());
-    }
-
     /** Exit code 1 and one line "childtune: error: <file>:[<line>:] <problem...>" on stderr, nothing else. */
-    private static void assertOneErrorLine(Result r, Path file, String fragment) {
+    private static void assertOneErrorLine(CliRun r, Path file, String fragment) {
         assertEquals(ChildTuneCli.INPUT_ERROR, r.exitCode(), r.err());
         List<String> lines = r.err().lines().toList();
         assertEquals(1, lines.size(), r.err());
@@ -61,11 +47,11 @@ class BadInputCliTest {
     void truncatedWeightsWithAndWithoutDebug() throws IOException {
         Path folder = modelFolder("truncated");
         Path weights = Files.write(folder.resolve("model.safetensors"), new byte[] {1, 2, 3, 4, 5});
-        assertOneErrorLine(run("inspect", "--model", folder.toString()), weights, "file is 5 bytes, too short");
+        assertOneErrorLine(CliRun.of("inspect", "--model", folder.toString()), weights, "file is 5 bytes, too short");
 
         for (String[] args : new String[][] {
                 {"inspect", "--debug", "--model", folder.toString()}, {"--debug", "inspect", "--model", folder.toString()}}) {
-            Result debug = run(args);
+            CliRun debug = CliRun.of(args);
             assertEquals(ChildTuneCli.INPUT_ERROR, debug.exitCode(), debug.err());
             List<String> lines = debug.err().lines().toList();
             assertTrue(lines.get(0).startsWith("childtune: error: " + weights + ": file is 5 bytes"), debug.err());
@@ -89,7 +75,7 @@ class BadInputCliTest {
             zip.write(command);
             zip.write(new byte[] {(byte) 0x85, 'R', '.'});
         }
-        assertOneErrorLine(run("inspect", "--model", folder.toString()), weights,
+        assertOneErrorLine(CliRun.of("inspect", "--model", folder.toString()), weights,
                 "refusing to load global 'os.system' from archive/data.pkl");
         assertFalse(Files.exists(marker), "the pickle's command was executed");
     }
@@ -98,7 +84,7 @@ class BadInputCliTest {
     void invalidConfigJson() throws IOException {
         Path folder = modelFolder("config");
         Path config = Files.writeString(folder.resolve("config.json"), "{\"model_type\": \"bert\", \"hidden_size\": }");
-        assertOneErrorLine(run("inspect", "--model", folder.toString()), config,
+        assertOneErrorLine(CliRun.of("inspect", "--model", folder.toString()), config,
                 "the model configuration is not valid JSON");
     }
 
@@ -108,7 +94,7 @@ class BadInputCliTest {
         Files.write(folder.resolve("model.safetensors"), new byte[] {8, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' ', ' ',
             ' ', ' ', ' '});
         Path tokenizer = Files.writeString(folder.resolve("tokenizer.json"), "{\"model_max_length\": 512}");
-        assertOneErrorLine(run("inspect", "--model", folder.toString()), tokenizer, "no \"model\" object");
+        assertOneErrorLine(CliRun.of("inspect", "--model", folder.toString()), tokenizer, "no \"model\" object");
     }
 
     @Test
@@ -116,7 +102,7 @@ class BadInputCliTest {
         Path data = Files.createDirectories(tmp.resolve("RTE"));
         Files.writeString(data.resolve("train.tsv"), "sentence\tlabel\nfine .\t1\n");
         Path dev = Files.writeString(data.resolve("dev.tsv"), "sentence\tlabel\nfine .\t1\n");
-        Result r = run("train", "--task", "rte", "--data", data.toString(), "--output", tmp.resolve("run").toString());
+        CliRun r = CliRun.of("train", "--task", "rte", "--data", data.toString(), "--output", tmp.resolve("run").toString());
         assertOneErrorLine(r, dev, "1: no column \"sentence1\" in the header; expected it among the header's columns"
                 + " \"sentence\", \"label\" (the columns of the GLUE SST-2 (task sst2) files, not of RTE)");
         assertFalse(Files.exists(tmp.resolve("run")), "nothing written for rejected input");

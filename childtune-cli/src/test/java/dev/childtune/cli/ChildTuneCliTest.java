@@ -5,30 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The real commands, run in-process with the default (embedded) model, offline. */
 class ChildTuneCliTest {
-    private record Result(int exitCode, String out, String err) {}
-
-    private static Result run(String... args) {
-        CommandLine cli = ChildTuneCli.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(args);
-        return new Result(code, out.toString(), err.toString());
-    }
-
     @Test
     void inspectDescribesTheDefaultModel() {
-        Result r = run("inspect");
+        CliRun r = CliRun.of("inspect");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("BertForSequenceClassification"), r.out());
         assertTrue(r.out().contains("layers:         6"), r.out());
@@ -39,7 +24,7 @@ class ChildTuneCliTest {
 
     @Test
     void encodeJsonPrintsTokensIdsAndVectors() {
-        Result r = run("encode", "--text", "The cat sat.", "--text-pair", "A dog ran.", "--json");
+        CliRun r = CliRun.of("encode", "--text", "The cat sat.", "--text-pair", "A dog ran.", "--json");
         assertEquals(0, r.exitCode(), r.err());
         JsonObject o = JsonParser.parseString(r.out()).getAsJsonObject();
         assertEquals("[CLS]", o.getAsJsonArray("tokens").get(0).getAsString());
@@ -54,7 +39,7 @@ class ChildTuneCliTest {
 
     @Test
     void aMissingModelFolderIsOneErrorLineWithExitCodeOne(@TempDir Path tmp) {
-        Result r = run("inspect", "--model", tmp.toString());
+        CliRun r = CliRun.of("inspect", "--model", tmp.toString());
         assertEquals(ChildTuneCli.INPUT_ERROR, r.exitCode());
         assertTrue(r.err().startsWith("childtune: error: "), r.err());
         assertTrue(r.err().contains("config.json"), r.err());
@@ -63,7 +48,7 @@ class ChildTuneCliTest {
 
     @Test
     void unknownOptionIsAUsageError() {
-        Result r = run("encode", "--bogus");
+        CliRun r = CliRun.of("encode", "--bogus");
         assertEquals(2, r.exitCode());
     }
 
@@ -79,11 +64,11 @@ class ChildTuneCliTest {
             java.nio.file.Files.copy(in, tokenizer);
         }
         Path output = tmp.resolve("converted");
-        Result r = run("convert", "--onnx", onnx.toString(), "--tokenizer", tokenizer.toString(),
+        CliRun r = CliRun.of("convert", "--onnx", onnx.toString(), "--tokenizer", tokenizer.toString(),
                 "--output", output.toString());
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("6 layers, hidden 384, 12 heads"), r.out());
-        Result inspect = run("inspect", "--model", output.toString());
+        CliRun inspect = CliRun.of("inspect", "--model", output.toString());
         assertEquals(0, inspect.exitCode(), inspect.err());
         assertTrue(inspect.out().contains("local folder"), inspect.out());
     }
@@ -91,7 +76,7 @@ class ChildTuneCliTest {
     @Test
     void convertRejectsAFileThatIsNotOnnx(@TempDir Path tmp) throws Exception {
         Path bogus = java.nio.file.Files.writeString(tmp.resolve("bogus.onnx"), "{\"not\": \"onnx\"}");
-        Result r = run("convert", "--onnx", bogus.toString(), "--tokenizer", bogus.toString(),
+        CliRun r = CliRun.of("convert", "--onnx", bogus.toString(), "--tokenizer", bogus.toString(),
                 "--output", tmp.resolve("out").toString());
         assertEquals(ChildTuneCli.INPUT_ERROR, r.exitCode());
         assertTrue(r.err().contains("bogus.onnx"), r.err());
@@ -104,7 +89,7 @@ class ChildTuneCliTest {
         ToyData.writeCsv(train, 16);
         ToyData.writeCsv(dev, 6);
         Path output = tmp.resolve("run");
-        Result r = run("train", "--train-file", train.toString(), "--validation-file", dev.toString(), "--max-steps",
+        CliRun r = CliRun.of("train", "--train-file", train.toString(), "--validation-file", dev.toString(), "--max-steps",
                 "3", "--batch-size", "4", "--learning-rate", "1e-4", "--output", output.toString());
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("custom accuracy = "), r.out());
@@ -118,7 +103,7 @@ class ChildTuneCliTest {
         assertTrue(runJson.getAsJsonObject("provenance").has("djl_version"));
         assertTrue(r.err().contains("step 3/3"), "progress lines on a non-terminal: " + r.err());
 
-        Result e = run("evaluate", "--model", output.resolve("model").toString(), "--train-file", train.toString(),
+        CliRun e = CliRun.of("evaluate", "--model", output.resolve("model").toString(), "--train-file", train.toString(),
                 "--validation-file", dev.toString());
         assertEquals(0, e.exitCode(), e.err());
         double trained = results.getAsJsonObject("metrics").get("accuracy").getAsDouble();
@@ -129,7 +114,7 @@ class ChildTuneCliTest {
     @Test
     void aMalformedRowIsOneLineNamingFileAndLine(@TempDir Path tmp) throws Exception {
         Path train = java.nio.file.Files.writeString(tmp.resolve("train.tsv"), "text\tlabel\ngood\t1\nbad row without label\n");
-        Result r = run("train", "--train-file", train.toString(), "--validation-file", train.toString(), "--output",
+        CliRun r = CliRun.of("train", "--train-file", train.toString(), "--validation-file", train.toString(), "--output",
                 tmp.resolve("run").toString());
         assertEquals(ChildTuneCli.INPUT_ERROR, r.exitCode());
         assertTrue(r.err().contains("train.tsv:3"), r.err());
@@ -143,7 +128,7 @@ class ChildTuneCliTest {
         Path dev = tmp.resolve("dev.csv");
         ToyData.writeCsv(train, 16);
         ToyData.writeCsv(dev, 6);
-        Result fisher = run("fisher", "--train-file", train.toString(), "--validation-file", dev.toString(),
+        CliRun fisher = CliRun.of("fisher", "--train-file", train.toString(), "--validation-file", dev.toString(),
                 "--reserve-p", "0.25", "--batch-size", "8", "--output", tmp.resolve("fisher").toString());
         assertEquals(0, fisher.exitCode(), fisher.err());
         assertTrue(fisher.out().contains("output.LayerNorm") && fisher.out().contains("layer"), fisher.out());
@@ -161,7 +146,7 @@ class ChildTuneCliTest {
             if (method.equals("childtuning-d")) {
                 args.addAll(java.util.List.of("--mask", tmp.resolve("fisher/child_mask.safetensors").toString()));
             }
-            Result r = run(args.toArray(String[]::new));
+            CliRun r = CliRun.of(args.toArray(String[]::new));
             assertEquals(0, r.exitCode(), r.err());
             JsonObject results = JsonParser.parseString(java.nio.file.Files.readString(output.resolve("results.json")))
                     .getAsJsonObject();
@@ -183,13 +168,13 @@ class ChildTuneCliTest {
         ToyData.writeCsv(dev, 6);
         java.util.List<String> common = java.util.List.of("train", "--train-file", train.toString(), "--validation-file",
                 dev.toString(), "--max-steps", "2", "--batch-size", "8");
-        java.util.function.Function<String[], Result> train_ = extra -> {
+        java.util.function.Function<String[], CliRun> train_ = extra -> {
             java.util.List<String> args = new java.util.ArrayList<>(common);
             args.addAll(java.util.List.of(extra));
-            return run(args.toArray(String[]::new));
+            return CliRun.of(args.toArray(String[]::new));
         };
         Path output = tmp.resolve("r3f");
-        Result r = train_.apply(new String[] {"--method", "r3f", "--r3f-sigma", "1e-3", "--child", "childtuning-d",
+        CliRun r = train_.apply(new String[] {"--method", "r3f", "--r3f-sigma", "1e-3", "--child", "childtuning-d",
             "--reserve-p", "0.3", "--llrd", "0.9", "--output", output.toString()});
         assertEquals(0, r.exitCode(), r.err());
         JsonObject results = JsonParser.parseString(java.nio.file.Files.readString(output.resolve("results.json")))
@@ -217,7 +202,7 @@ class ChildTuneCliTest {
             Path out = tmp.resolve("refused" + i);
             java.util.List<String> extra = new java.util.ArrayList<>(java.util.List.of(refused[i]));
             extra.addAll(java.util.List.of("--output", out.toString()));
-            Result bad = train_.apply(extra.toArray(String[]::new));
+            CliRun bad = train_.apply(extra.toArray(String[]::new));
             assertEquals(ChildTuneCli.INPUT_ERROR, bad.exitCode(), String.join(" ", refused[i]) + ": " + bad.err());
             // Progress notices may precede it (the model loads first for checks that need it); the error is one line.
             java.util.List<String> errors = bad.err().lines().filter(l -> l.startsWith("childtune:")).toList();
@@ -283,7 +268,7 @@ class ChildTuneCliTest {
     @Test
     void inspectAndTrainAcceptAnXLNetFolder(@TempDir Path tmp) throws Exception {
         Path model = xlnetFolder(tmp.resolve("xlnet"));
-        Result inspect = run("inspect", "--model", model.toString());
+        CliRun inspect = CliRun.of("inspect", "--model", model.toString());
         assertEquals(0, inspect.exitCode(), inspect.err());
         assertTrue(inspect.out().contains("XLNetForSequenceClassification (model_type xlnet)"), inspect.out());
         assertTrue(inspect.out().contains("hidden size:    32 (4 heads of 8, feed-forward 37)"), inspect.out());
@@ -293,12 +278,12 @@ class ChildTuneCliTest {
                 inspect.out());
 
         // The fixture folder itself has no tokenizer: inspect still describes the model.
-        Result bare = run("inspect", "--model", model.resolveSibling("bare").toString());
+        CliRun bare = CliRun.of("inspect", "--model", model.resolveSibling("bare").toString());
         assertEquals(ChildTuneCli.INPUT_ERROR, bare.exitCode(), "no folder yet");
         java.nio.file.Files.createDirectories(model.resolveSibling("bare"));
         java.nio.file.Files.copy(model.resolve("config.json"), model.resolveSibling("bare/config.json"));
         java.nio.file.Files.copy(model.resolve("pytorch_model.bin"), model.resolveSibling("bare/pytorch_model.bin"));
-        bare = run("inspect", "--model", model.resolveSibling("bare").toString());
+        bare = CliRun.of("inspect", "--model", model.resolveSibling("bare").toString());
         assertEquals(0, bare.exitCode(), bare.err());
         assertTrue(bare.out().contains("tokenizer:      none usable (no tokenizer in "), bare.out());
 
@@ -312,7 +297,7 @@ class ChildTuneCliTest {
         Path train = java.nio.file.Files.writeString(tmp.resolve("train.csv"), csv);
         Path dev = java.nio.file.Files.writeString(tmp.resolve("dev.csv"), csv);
         Path output = tmp.resolve("run");
-        Result r = run("train", "--model", model.toString(), "--train-file", train.toString(), "--validation-file",
+        CliRun r = CliRun.of("train", "--model", model.toString(), "--train-file", train.toString(), "--validation-file",
                 dev.toString(), "--max-steps", "3", "--batch-size", "4", "--learning-rate", "1e-3", "--method",
                 "childtuning-d", "--reserve-p", "0.3", "--output", output.toString());
         assertEquals(0, r.exitCode(), r.err());
@@ -333,7 +318,7 @@ class ChildTuneCliTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(tiny),
                 "skipped: ../shared/fixtures not found beside the repository");
         Path json = tmp.resolve("bench.json");
-        Result r = run("bench", "--model", tiny.toString(), "--only", "gemm,step,overhead", "--gemm-size", "32",
+        CliRun r = CliRun.of("bench", "--model", tiny.toString(), "--only", "gemm,step,overhead", "--gemm-size", "32",
                 "--rounds", "1", "--batch-size", "2", "--seq-len", "8", "--json", json.toString());
         assertEquals(0, r.exitCode(), r.err());
         for (String figure : new String[] {"fp32 matmul peak", "s/step", "tokens/s", "MFU", "ChildTuning-F step ÷ vanilla",
@@ -350,7 +335,7 @@ class ChildTuneCliTest {
 
     @Test
     void benchRejectsAnUnknownSection() {
-        Result r = run("bench", "--only", "step,warp");
+        CliRun r = CliRun.of("bench", "--only", "step,warp");
         assertEquals(1, r.exitCode(), r.out());
         assertTrue(r.err().contains("unknown benchmark section 'warp'"), r.err());
     }

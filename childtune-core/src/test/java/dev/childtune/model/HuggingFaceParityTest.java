@@ -13,6 +13,7 @@ import ai.djl.training.GradientCollector;
 import dev.childtune.checkpoint.SafeTensors;
 import dev.childtune.checkpoint.TensorData;
 import dev.childtune.model.nn.Parameter;
+import dev.childtune.testing.NativeMemoryPressure;
 import dev.childtune.testing.FixtureBatch;
 import dev.childtune.testing.SharedData;
 import dev.childtune.train.Batch;
@@ -159,19 +160,7 @@ class HuggingFaceParityTest {
             Batch batch = FixtureBatch.read(fixtureDir.resolve("inputs.json"), manager);
             try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
                 NDArray loss = classifier.loss(classifier.forward(batch.inputs(), false).logits(), batch.labels());
-                for (int round = 0; round < 3; round++) {
-                    System.gc();
-                    Thread.sleep(20);
-                    java.util.List<java.nio.ByteBuffer> garbage = new java.util.ArrayList<>();
-                    for (int i = 0; i < 2000; i++) {
-                        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocateDirect(4 << (i % 6))
-                                .order(java.nio.ByteOrder.nativeOrder());
-                        while (b.remaining() >= 4) {
-                            b.putFloat(Float.NaN);
-                        }
-                        garbage.add(b);
-                    }
-                }
+                NativeMemoryPressure.collectAndPoison();
                 collector.backward(loss);
             }
             for (var e : classifier.namedParameters().entrySet()) {

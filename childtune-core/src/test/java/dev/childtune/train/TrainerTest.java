@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.childtune.ChildTuneException;
-import dev.childtune.data.Example;
 import dev.childtune.data.Task;
 import dev.childtune.data.TaskData;
 import dev.childtune.model.ModelConfig;
 import dev.childtune.model.PretrainedModel;
+import dev.childtune.testing.SyntheticExamples;
 import dev.childtune.testing.TinyModels;
 import dev.childtune.text.TextTokenizer;
 import dev.childtune.tuning.GradientMask;
@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,25 +31,10 @@ class TrainerTest {
     Path tmp;
 
     /** A synthetic 3-class task: the class is how many of w5, w6 the text holds. */
-    private static List<Example> examples(int n, long seed) {
-        Random random = new Random(seed);
-        List<Example> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int length = 3 + random.nextInt(8);
-            StringBuilder a = new StringBuilder();
-            for (int j = 0; j < length; j++) {
-                a.append(" w").append(5 + random.nextInt(123));
-            }
-            String text = a.toString().strip();
-            int label = (text.contains("w5 ") || text.endsWith("w5") ? 1 : 0) + (text.contains("w6") ? 1 : 0);
-            out.add(new Example(text, i % 3 == 0 ? "w9 w10" : null, label, Double.NaN, Path.of("synthetic"), i + 1));
-        }
-        return out;
-    }
-
     private static TaskData task() {
         Task task = new Task("tiny", List.of("none", "one", "two"), false, List.of("accuracy"), "accuracy");
-        return new TaskData(task, examples(48, 1), Map.of("dev", examples(20, 2)));
+        return new TaskData(task, SyntheticExamples.of(48, 1, 8, 123),
+                Map.of("dev", SyntheticExamples.of(20, 2, 8, 123)));
     }
 
     private TrainingArguments.Builder args(Path output) {

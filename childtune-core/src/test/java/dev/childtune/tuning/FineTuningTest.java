@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.childtune.ChildTuneException;
-import dev.childtune.data.Example;
 import dev.childtune.data.Task;
 import dev.childtune.data.TaskData;
 import dev.childtune.model.PretrainedModel;
+import dev.childtune.testing.SyntheticExamples;
 import dev.childtune.testing.TinyModels;
 import dev.childtune.text.TextTokenizer;
 import dev.childtune.train.Trainer;
@@ -19,10 +19,8 @@ import dev.childtune.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,24 +29,10 @@ class FineTuningTest {
     @TempDir
     Path tmp;
 
-    private static List<Example> examples(int n, long seed) {
-        Random random = new Random(seed);
-        List<Example> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            StringBuilder text = new StringBuilder();
-            for (int j = 0, length = 3 + random.nextInt(6); j < length; j++) {
-                text.append(" w").append(5 + random.nextInt(110));
-            }
-            String t = text.toString().strip();
-            int label = (t.contains("w5 ") || t.endsWith("w5") ? 1 : 0) + (t.contains("w6") ? 1 : 0);
-            out.add(new Example(t, i % 3 == 0 ? "w9 w10" : null, label, Double.NaN, Path.of("synthetic"), i + 1));
-        }
-        return out;
-    }
-
     private static TaskData task() {
         Task task = new Task("tiny", List.of("none", "one", "two"), false, List.of("accuracy"), "accuracy");
-        return new TaskData(task, examples(32, 1), Map.of("dev", examples(12, 2)));
+        return new TaskData(task, SyntheticExamples.of(32, 1, 6, 110),
+                Map.of("dev", SyntheticExamples.of(12, 2, 6, 110)));
     }
 
     private TrainingArguments.Builder args(Path output) {

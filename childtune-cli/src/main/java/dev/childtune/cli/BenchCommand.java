@@ -31,6 +31,9 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     ModelOption modelOption;
 
+    @Mixin
+    DeviceOption deviceOption;
+
     @Option(names = "--batch-size", defaultValue = "32", description = "Sequences per batch of the default model.")
     int batchSize;
 
@@ -89,7 +92,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             options = new BenchmarkOptions(resolved.folder(), modelOption.model, batchSize, seqLength,
                     BenchmarkOptions.bertBase(), baseBatchSize, baseSeqLength, rounds, warmup, gemmSize, sections, rte,
-                    paddingBatches, memorySteps, seed);
+                    paddingBatches, memorySteps, seed, deviceOption.resolve());
         } catch (IllegalArgumentException e) {
             throw new ChildTuneException(e.getMessage());
         }

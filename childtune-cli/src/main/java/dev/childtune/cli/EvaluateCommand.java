@@ -7,6 +7,7 @@ import dev.childtune.checkpoint.hub.ResolvedModel;
 import dev.childtune.data.LabelMap;
 import dev.childtune.data.TaskData;
 import dev.childtune.io.AtomicFiles;
+import dev.childtune.model.ModelConfig;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.text.Padding;
 import dev.childtune.text.TextTokenizer;
@@ -34,6 +35,9 @@ final class EvaluateCommand implements Callable<Integer> {
     ModelOption modelOption;
 
     @Mixin
+    DeviceOption deviceOption;
+
+    @Mixin
     DataOptions dataOptions;
 
     @Option(names = {"--max-length", "--max-seq-length"}, defaultValue = "128", description = "Tokens per example.")
@@ -59,7 +63,8 @@ final class EvaluateCommand implements Callable<Integer> {
         TaskData data = dataOptions.read();
         ResolvedModel resolved = modelOption.resolve();
         PrintWriter out = spec.commandLine().getOut();
-        try (PretrainedModel model = PretrainedModel.load(resolved.folder());
+        try (PretrainedModel model = PretrainedModel.load(resolved.folder(), ModelConfig.read(resolved.folder()), 42,
+                false, deviceOption.resolve());
                 TextTokenizer tokenizer = TextTokenizer.load(resolved.folder(), maxLength)) {
             if (labelMap != null) {
                 List<String> modelLabels = List.copyOf(new TreeMap<>(model.config().id2label()).values());

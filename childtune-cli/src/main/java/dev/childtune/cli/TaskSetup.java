@@ -6,6 +6,7 @@ import dev.childtune.data.TaskData;
 import dev.childtune.model.ModelConfig;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.text.TextTokenizer;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,6 +26,9 @@ record TaskSetup(TaskData data, ResolvedModel resolved, PretrainedModel model, T
                 description = "Tokens per example (pairs truncated longest-first).")
         int maxLength;
 
+        @Mixin
+        DeviceOption device = new DeviceOption();
+
         @Option(names = "--max-train-samples", defaultValue = "0",
                 description = "Use a seeded, label-stratified subsample of the training split (0: all).")
         int maxTrainSamples;
@@ -41,7 +45,8 @@ record TaskSetup(TaskData data, ResolvedModel resolved, PretrainedModel model, T
         }
         ResolvedModel resolved = modelOption.resolve();
         ModelConfig config = ModelConfig.read(resolved.folder()).forTask(data.task().labels(), data.task().regression());
-        PretrainedModel model = PretrainedModel.load(resolved.folder(), config, seed, freshHead);
+        PretrainedModel model = PretrainedModel.load(resolved.folder(), config, seed, freshHead,
+                options.device.resolve());
         try {
             return new TaskSetup(data, resolved, model, TextTokenizer.load(resolved.folder(), maxLength));
         } catch (RuntimeException e) {

@@ -107,4 +107,21 @@ class BadInputCliTest {
                 + " \"sentence\", \"label\" (the columns of the GLUE SST-2 (task sst2) files, not of RTE)");
         assertFalse(Files.exists(tmp.resolve("run")), "nothing written for rejected input");
     }
+
+    /** A device the engine does not have, or not a device at all: one clear line before any training. */
+    @Test
+    void devicesTheEngineDoesNotHave() throws IOException {
+        Path train = tmp.resolve("train.csv");
+        ToyData.writeCsv(train, 8);
+        for (String[] device : new String[][] {{"gpu", "device gpu: the engine sees no GPU"},
+                {"gpu:1", "device gpu:1: the engine sees no GPU"},
+                {"tpu", "device: expected cpu, gpu or gpu:N (N a GPU index) or auto, got 'tpu'"}}) {
+            CliRun r = CliRun.of("train", "--device", device[0], "--train-file", train.toString(),
+                    "--validation-file", train.toString(), "--max-steps", "1", "--output", tmp.resolve("run").toString());
+            assertEquals(ChildTuneCli.INPUT_ERROR, r.exitCode(), r.err());
+            assertEquals(1, r.err().strip().lines().count(), r.err());
+            assertTrue(r.err().startsWith("childtune: error: " + device[1]), r.err());
+            assertFalse(Files.exists(tmp.resolve("run/results.json")));
+        }
+    }
 }

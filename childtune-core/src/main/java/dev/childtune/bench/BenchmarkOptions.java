@@ -1,5 +1,6 @@
 package dev.childtune.bench;
 
+import ai.djl.Device;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.childtune.model.ModelConfig;
@@ -26,10 +27,11 @@ import java.util.Set;
  * @param paddingBatches batches of each RTE epoch order timed, evenly spaced; 0 times the whole epoch
  * @param memorySteps training steps the child JVM of the memory section runs (after one warm-up step)
  * @param seed seeds the synthetic batches, dropout, ChildTuning-F and the RTE order
+ * @param device where the models and the GEMM run
  */
 public record BenchmarkOptions(Path modelFolder, String modelName, int batchSize, int seqLength, ModelConfig base,
         int baseBatchSize, int baseSeqLength, int rounds, int warmup, int gemmSize, Set<Section> sections,
-        Path rteFolder, int paddingBatches, int memorySteps, long seed) {
+        Path rteFolder, int paddingBatches, int memorySteps, long seed, Device device) {
 
     public BenchmarkOptions {
         sections = sections.isEmpty() ? EnumSet.noneOf(Section.class) : EnumSet.copyOf(sections);
@@ -63,7 +65,7 @@ public record BenchmarkOptions(Path modelFolder, String modelName, int batchSize
     /** The sizes: default model 32×128, BERT-base 16×128, 5 rounds after 1 warm-up, 2048³ GEMM. */
     public static BenchmarkOptions defaults(Path modelFolder, String modelName) {
         return new BenchmarkOptions(modelFolder, modelName, 32, 128, bertBase(), 16, 128, 5, 1, 2048,
-                EnumSet.allOf(Section.class), null, 12, 3, 42);
+                EnumSet.allOf(Section.class), null, 12, 3, 42, Device.cpu());
     }
 
     public boolean runs(Section section) {
@@ -89,6 +91,7 @@ public record BenchmarkOptions(Path modelFolder, String modelName, int batchSize
         o.addProperty("padding_batches", paddingBatches);
         o.addProperty("memory_steps", memorySteps);
         o.addProperty("seed", seed);
+        o.addProperty("device", device.toString());
         return o;
     }
 }

@@ -11,6 +11,7 @@ import com.google.gson.JsonObject;
 import dev.childtune.data.GlueTasks;
 import dev.childtune.data.TaskData;
 import dev.childtune.model.ClassifierOutput;
+import dev.childtune.model.Devices;
 import dev.childtune.model.ModelConfig;
 import dev.childtune.model.ModelInputs;
 import dev.childtune.model.PretrainedModel;
@@ -155,7 +156,8 @@ public final class PerformanceBenchmark {
 
     private PretrainedModel loadDefault() {
         say("loading " + options.modelName() + " from " + options.modelFolder());
-        return PretrainedModel.load(options.modelFolder(), options.seed());
+        return PretrainedModel.load(options.modelFolder(), ModelConfig.read(options.modelFolder()), options.seed(),
+                false, options.device());
     }
 
     private void say(String message) {
@@ -177,7 +179,7 @@ public final class PerformanceBenchmark {
     private void gemm() {
         int n = options.gemmSize();
         gemmSectionRepeats = Math.max(3, options.rounds());
-        gemmManager = NDManager.newBaseManager();
+        gemmManager = NDManager.newBaseManager(options.device());
         gemmA = gemmManager.randomUniform(-1f, 1f, new Shape(n, n));
         gemmB = gemmManager.randomUniform(-1f, 1f, new Shape(n, n));
         for (int r = 0; r < options.warmup() + gemmSectionRepeats; r++) {
@@ -203,7 +205,7 @@ public final class PerformanceBenchmark {
     private double gemmOnce() {
         long t0 = System.nanoTime();
         try (NDArray c = gemmA.matMul(gemmB)) {
-            c.getShape(); // the CPU engine computes eagerly: the product is done on return
+            Devices.synchronize(c); // a GPU returns before the product is done
         }
         return (System.nanoTime() - t0) / 1e9;
     }
@@ -276,7 +278,7 @@ public final class PerformanceBenchmark {
                     evaluator.evaluate(metric);
                 });
             }
-            Map<String, List<Double>> times = rounds(work, batches, "default " + shape);
+            Map<String, List<Double>> times = rounds(work, batches, "default " + shape, anyWeight(model));
 
             JsonObject detail = new JsonObject();
             if (step) {
@@ -309,7 +311,8 @@ public final class PerformanceBenchmark {
     }
 
     /** Runs every piece of work once per round, in order, the first {@code warmup} rounds untimed. */
-    private Map<String, List<Double>> rounds(Map<String, Work> work, List<Batch> batches, String what) {
+    private Map<String, List<Double>> rounds(Map<String, Work> work, List<Batch> batches, String what,
+            NDArray weight) {
         Map<String, List<Double>> times = new LinkedHashMap<>();
         work.keySet().forEach(k -> times.put(k, new ArrayList<>()));
         int total = options.warmup() + options.rounds();
@@ -320,6 +323,7 @@ public final class PerformanceBenchmark {
                 Engine.getInstance().setRandomSeed((int) options.seed() + round);
                 long t0 = System.nanoTime();
                 w.getValue().run(round, batch);
+                Devices.synchronize(weight);
                 double s = (System.nanoTime() - t0) / 1e9;
                 if (round >= options.warmup()) {
                     times.get(w.getKey()).add(s);
@@ -470,14 +474,14 @@ public final class PerformanceBenchmark {
         String shape = batchSize + "×" + length;
         say(String.format(Locale.ROOT, "BERT-base geometry (%d layers, %d wide, %d heads, FFN %d): random weights",
                 config.numHiddenLayers(), config.hiddenSize(), config.numAttentionHeads(), config.intermediateSize()));
-        try (PretrainedModel model = PretrainedModel.initialized(config, options.seed());
+        try (PretrainedModel model = PretrainedModel.initialized(config, options.seed(), options.device());
                 NDManager manager = model.manager().newSubManager();
                 AdamW optimizer = AdamW.builder(model.classifier().namedParameters(), model.manager()).build()) {
             List<Batch> batches = syntheticBatches(config, manager, batchSize, length, 4, options.seed());
             OptimizerStep vanilla = new OptimizerStep(model.classifier(), optimizer, GradientMask.NONE, MAX_GRAD_NORM);
             Map<String, Work> work = new LinkedHashMap<>();
             work.put("vanilla", (round, batch) -> vanilla.run(List.of(batch), round, LEARNING_RATE, true));
-            Map<String, List<Double>> times = rounds(work, batches, "BERT-base " + shape);
+            Map<String, List<Double>> times = rounds(work, batches, "BERT-base " + shape, anyWeight(model));
             FlopCount.Count count = FlopCount.training(model.classifier(), batchSize, length);
             stepFigures("base", "BERT-base " + shape, times.get("vanilla"), batchSize, length, count,
                     TARGET_MFU_BASE);
@@ -581,8 +585,15 @@ public final class PerformanceBenchmark {
             Engine.getInstance().setRandomSeed((int) options.seed() + index);
             long t0 = System.nanoTime();
             step.run(List.of(batch), index, LEARNING_RATE, true);
+            Devices.synchronize(anyWeight(model));
             return (System.nanoTime() - t0) / 1e9;
         }
+    }
+
+    /** A weight the step updates last or nearly: once it is readable, the device has finished the step. */
+    private static NDArray anyWeight(PretrainedModel model) {
+        var parameters = model.classifier().namedParameters().values();
+        return parameters.stream().reduce((first, second) -> second).orElseThrow().array();
     }
 
     private static int longest(EncodedDataset dataset, int[] indices, int atLeast) {
@@ -610,6 +621,11 @@ public final class PerformanceBenchmark {
     // ------------------------------------------------------------------------------------ memory
 
     private void memory() {
+        if (!Devices.isHost(options.device())) {
+            skip(Section.MEMORY, "the memory figure is the host's resident memory of a CPU run; not measured for "
+                    + options.device());
+            return;
+        }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {

@@ -1,5 +1,8 @@
 package dev.childtune.model;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.GsonBuilder;
@@ -86,9 +89,14 @@ public final class PretrainedModel implements AutoCloseable {
      *     probed on another task)
      */
     public static PretrainedModel load(Path folder, ModelConfig config, long seed, boolean freshHead) {
+        return load(folder, config, seed, freshHead, Engine.getInstance().defaultDevice());
+    }
+
+    /** @param device where the weights (and so every array of training and evaluation) live */
+    public static PretrainedModel load(Path folder, ModelConfig config, long seed, boolean freshHead, Device device) {
         SequenceClassifier classifier = Architectures.sequenceClassifier(config);
         Checkpoints.LoadedWeights weights = Checkpoints.load(folder);
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = NDManager.newBaseManager(device);
         try {
             LoadReport report = assign(classifier, weights, manager, new Random(seed), freshHead);
             return new PretrainedModel(manager, classifier, folder, report);
@@ -104,8 +112,13 @@ public final class PretrainedModel implements AutoCloseable {
      * measure geometries no checkpoint is at hand for (the benchmark's BERT-base).
      */
     public static PretrainedModel initialized(ModelConfig config, long seed) {
+        return initialized(config, seed, Engine.getInstance().defaultDevice());
+    }
+
+    /** @param device where the weights live */
+    public static PretrainedModel initialized(ModelConfig config, long seed, Device device) {
         SequenceClassifier classifier = Architectures.sequenceClassifier(config);
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = NDManager.newBaseManager(device);
         try {
             LoadReport report = assign(classifier, new Checkpoints.LoadedWeights(Map.of(), null), manager,
                     new Random(seed), false);

@@ -1,7 +1,9 @@
 package dev.childtune.model;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
@@ -35,8 +37,18 @@ public final class Tensors {
 
     /** A float32 checkpoint tensor with the values of an engine array. */
     public static TensorData fromArray(NDArray array) {
+        if (!Devices.isHost(array.getDevice())) {
+            try (NDArray onHost = array.toDevice(Device.cpu(), true)) {
+                return fromArray(onHost);
+            }
+        }
         NDArray f = array.getDataType() == DataType.FLOAT32 ? array : array.toType(DataType.FLOAT32, false);
         return new TensorData(DType.F32, f.getShape().getShape(), f.toByteBuffer());
+    }
+
+    /** Sets every element to 0 in place, NaNs and infinities included (a product with 0 would keep them). */
+    public static void fillZero(NDArray array) {
+        array.set(new NDIndex("..."), 0f);
     }
 
     /**
@@ -47,6 +59,9 @@ public final class Tensors {
     public static FloatBuffer view(NDArray array) {
         if (array.getDataType() != DataType.FLOAT32) {
             throw new IllegalArgumentException("a float32 array is needed for a direct view, got " + array.getDataType());
+        }
+        if (!Devices.isHost(array.getDevice())) {
+            throw new IllegalStateException("no direct view of an array on " + array.getDevice());
         }
         ByteBuffer bytes = array.toByteBuffer(true);
         if (!bytes.isDirect() || bytes.capacity() != array.size() * Float.BYTES) {

@@ -2,7 +2,9 @@ package dev.childtune.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.childtune.ChildTuneException;
 import dev.childtune.checkpoint.TensorData;
+import dev.childtune.model.Devices;
 import dev.childtune.model.Tensors;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.tuning.GradientMask;
@@ -61,6 +63,10 @@ public final class AdamW implements AutoCloseable {
         this.weightDecay = b.weightDecay;
         this.pull = b.pull;
         this.manager = b.manager.newSubManager();
+        if (pull != null && parameters.values().stream().anyMatch(p -> !Devices.isHost(p.array().getDevice()))) {
+            throw new ChildTuneException("a pull toward the pretrained weights (WD-pre, RecAdam) runs on the CPU "
+                    + "only: use --device cpu");
+        }
         parameters.keySet().forEach(name -> learningRateScales.put(name, b.learningRateScale.applyAsDouble(name)));
         parameters.forEach((name, p) -> {
             firstMoments.put(name, manager.zeros(p.shape()));
@@ -167,6 +173,54 @@ public final class AdamW implements AutoCloseable {
             t.parameter().put(offset, p, 0, length);
             t.firstMoment().put(offset, m, 0, length);
             t.secondMoment().put(offset, v, 0, length);
+        });
+    }
+
+    /**
+     * The same update for parameters Java cannot touch in place (on a GPU): the engine's in-place
+     * operations on the device, a few kernels per parameter, with the same coefficients and the
+     * same order (clip, mask, moments, step, decay). The gradients are zeroed after use.
+     *
+     * @param gradients each trained parameter's gradient, as the backward pass left it
+     */
+    public void step(Map<String, NDArray> gradients, double lr, float clipCoefficient, GradientMask mask, int step) {
+        stepCount++;
+        double biasCorrection1 = 1 - Math.pow(beta1, stepCount);
+        double sqrtBiasCorrection2 = Math.sqrt(1 - Math.pow(beta2, stepCount));
+        gradients.forEach((name, gradient) -> {
+            if (gradient.size() == 0) {
+                return;
+            }
+            double parameterLr = lr * learningRateScales.get(name);
+            float stepSize = (float) (parameterLr * sqrtBiasCorrection2 / biasCorrection1);
+            float decayFactor = weightDecay != 0 && decays(name) ? (float) (-parameterLr * weightDecay) : 0f;
+            NDArray p = parameters.get(name).array();
+            NDArray m = firstMoments.get(name);
+            NDArray v = secondMoments.get(name);
+            NDArray clipped = clipCoefficient == 1f ? gradient : gradient.mul(clipCoefficient);
+            NDArray g = mask.apply(name, clipped, step);
+            try (NDArray scaled = g.mul((float) (1 - beta1))) {
+                m.muli((float) beta1).addi(scaled);
+            }
+            try (NDArray squared = g.mul(g)) {
+                v.muli((float) beta2).addi(squared.muli((float) (1 - beta2)));
+            }
+            try (NDArray denominator = v.sqrt(); NDArray update = m.div(denominator.addi((float) epsilon));
+                    NDArray weights = p.stopGradient()) {
+                weights.subi(update.muli(stepSize));
+                if (decayFactor != 0) {
+                    try (NDArray decay = weights.mul(decayFactor)) {
+                        weights.addi(decay);
+                    }
+                }
+            }
+            if (g != clipped) {
+                g.close();
+            }
+            if (clipped != gradient) {
+                clipped.close();
+            }
+            gradient.muli(0f);
         });
     }
 

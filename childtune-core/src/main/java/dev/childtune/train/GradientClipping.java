@@ -1,5 +1,9 @@
 package dev.childtune.train;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +56,33 @@ public final class GradientClipping {
             perParameter.merge(slices.get(s).parameter(), sliceSums[s], Double::sum);
         }
         return new Norms(perParameter);
+    }
+
+    /**
+     * The same for gradients Java cannot read in place (on a GPU): each parameter's norm computed
+     * on the device, all of them copied back at once.
+     */
+    static Norms norms(Map<String, NDArray> gradients) {
+        List<String> names = new ArrayList<>();
+        NDList perParameter = new NDList();
+        gradients.forEach((name, g) -> {
+            if (g.size() > 0) {
+                names.add(name);
+                perParameter.add(g.norm());
+            }
+        });
+        Map<String, Double> squares = new LinkedHashMap<>();
+        if (!names.isEmpty()) {
+            try (NDArray stacked = NDArrays.stack(perParameter)) {
+                float[] norms = stacked.toFloatArray();
+                for (int i = 0; i < norms.length; i++) {
+                    squares.put(names.get(i), (double) norms[i] * norms[i]);
+                }
+            } finally {
+                perParameter.close();
+            }
+        }
+        return new Norms(squares);
     }
 
     /**

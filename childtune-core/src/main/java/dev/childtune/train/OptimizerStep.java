@@ -5,7 +5,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import dev.childtune.model.ClassifierOutput;
+import dev.childtune.model.Devices;
 import dev.childtune.model.SequenceClassifier;
+import dev.childtune.model.Tensors;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.model.nn.Scalars;
 import dev.childtune.tuning.GradientMask;
@@ -18,7 +20,7 @@ import java.util.Optional;
  * One optimizer step in the fixed order of the reference: forward and backward of each
  * micro-batch (gradients accumulate, the loss divided by their number) → global gradient-norm
  * clipping → gradient mask → AdamW → gradients zeroed; the last four in one pass over memory
- * (see {@link AdamW#step}). Everything the step creates dies in its
+ * (see {@link AdamW#step}; on a GPU the engine's operations do the same there). Everything the step creates dies in its
  * {@link NDScope}; only the weights and the optimizer moments change.
  *
  * <p>A method's {@link TrainingHooks} enter here: frozen parameters get no gradient and no update,
@@ -32,6 +34,8 @@ public final class OptimizerStep {
     private final double maxGradNorm;
     private final Map<String, Parameter> parameters;
     private final TrainingHooks hooks;
+    /** Whether the fused Java pass updates the weights in place (host memory), else the engine's operations. */
+    private final boolean onHost;
 
     /** A step that trains every parameter of the model. */
     public OptimizerStep(SequenceClassifier model, AdamW optimizer, GradientMask mask, double maxGradNorm) {
@@ -41,6 +45,15 @@ public final class OptimizerStep {
     /** @param hooks the method's changes to the step (which parameters train, substitution, loss term) */
     public OptimizerStep(SequenceClassifier model, AdamW optimizer, GradientMask mask, double maxGradNorm,
             TrainingHooks hooks) {
+        this(model, optimizer, mask, maxGradNorm, hooks, true);
+    }
+
+    /**
+     * @param fusedOnHost false to update with the engine's operations even when the weights are in
+     *     host memory (what a GPU gets; the tests compare both paths on the CPU)
+     */
+    OptimizerStep(SequenceClassifier model, AdamW optimizer, GradientMask mask, double maxGradNorm,
+            TrainingHooks hooks, boolean fusedOnHost) {
         this.model = model;
         this.optimizer = optimizer;
         this.mask = mask;
@@ -52,6 +65,8 @@ public final class OptimizerStep {
         // Frozen parameters: autograd computes no gradient for them, and they are absent from the update.
         parameters.keySet().removeIf(name -> !hooks.trainable().test(name));
         model.namedParameters().forEach((name, p) -> p.array().setRequiresGradient(hooks.trainable().test(name)));
+        this.onHost = fusedOnHost
+                && model.namedParameters().values().stream().allMatch(p -> Devices.isHost(p.array().getDevice()));
     }
 
     /**
@@ -92,6 +107,9 @@ public final class OptimizerStep {
             Map<String, NDArray> gradients = new LinkedHashMap<>();
             try {
                 parameters.forEach((name, p) -> gradients.put(name, p.array().getGradient()));
+                if (!onHost) {
+                    return updateOnDevice(gradients, loss, step, lr);
+                }
                 List<GradientSlices.Slice> slices = GradientSlices.of(gradients);
                 GradientClipping.Norms norms = GradientClipping.norms(slices);
                 double gradNorm = norms.total();
@@ -106,5 +124,18 @@ public final class OptimizerStep {
                 gradients.values().forEach(NDArray::close);
             }
         }
+    }
+
+    /** The same after-backward passes with the engine's operations, for a model on a GPU. */
+    private Result updateOnDevice(Map<String, NDArray> gradients, double loss, int step, double lr) {
+        GradientClipping.Norms norms = GradientClipping.norms(gradients);
+        double gradNorm = norms.total();
+        Optional<String> nonFinite = norms.firstNonFinite();
+        if (nonFinite.isPresent()) {
+            gradients.values().forEach(Tensors::fillZero);
+            return new Result(loss, gradNorm, nonFinite.get());
+        }
+        optimizer.step(gradients, lr, GradientClipping.coefficient(gradNorm, maxGradNorm), mask, step);
+        return new Result(loss, gradNorm, null);
     }
 }

@@ -1,5 +1,6 @@
 package dev.childtune.tuning;
 
+import ai.djl.ndarray.NDArray;
 import com.google.gson.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,6 +13,8 @@ import java.util.Map;
 public final class ChildTuningD implements GradientMask {
     /** 1 for a child element, 0 otherwise, per masked tensor: one byte each, so masking is a vectorised product. */
     private final Map<String, byte[]> children = new LinkedHashMap<>();
+    /** The same masks as engine arrays (1/0 floats), for gradients on a GPU. */
+    private final Map<String, NDArray> childArrays;
     private final JsonObject summary;
 
     public ChildTuningD(ChildMask mask) {
@@ -24,6 +27,7 @@ public final class ChildTuningD implements GradientMask {
             children.put(name, kept);
         });
         this.summary = mask.summary();
+        this.childArrays = mask.masks();
     }
 
     @Override
@@ -36,6 +40,12 @@ public final class ChildTuningD implements GradientMask {
         for (int i = 0; i < length; i++) {
             gradient[i] *= kept[start + i]; // a product, as the reference: NaN stays NaN
         }
+    }
+
+    @Override
+    public NDArray apply(String parameter, NDArray gradient, int step) {
+        NDArray kept = childArrays.get(parameter);
+        return kept == null ? gradient : gradient.mul(kept);
     }
 
     /** The realised child network: kept fraction overall, per layer and per module type. */

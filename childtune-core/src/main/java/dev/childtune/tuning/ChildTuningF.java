@@ -1,5 +1,7 @@
 package dev.childtune.tuning;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import java.util.SplittableRandom;
 
@@ -19,6 +21,10 @@ import java.util.SplittableRandom;
  *       same masks, whatever the thread count or the order the slices are processed in.
  * </ul>
  * The keep probability is p rounded to a multiple of 2⁻³², indistinguishable from p.
+ *
+ * <p>On a GPU the decisions are drawn there, by the engine's generator (seeded by the run), one
+ * uniform number per element: the same seed gives the same masks on the same device, but not the
+ * CPU's masks.
  */
 public final class ChildTuningF implements GradientMask {
     private final double reserveP;
@@ -63,6 +69,18 @@ public final class ChildTuningF implements GradientMask {
             haveHalf = !haveHalf;
             long keep = (uniform - threshold) >>> 63; // 1 when uniform < threshold: no unpredictable branch
             gradient[i] = g * keep / reserveFloat; // as the reference: multiply by the 0/1 mask, then divide by p
+        }
+    }
+
+    @Override
+    public NDArray apply(String parameter, NDArray gradient, int step) {
+        if (reserveP == 1) {
+            return gradient;
+        }
+        try (NDArray uniform = gradient.getManager().randomUniform(0f, 1f, gradient.getShape());
+                NDArray kept = uniform.lt(reserveFloat);
+                NDArray keep = kept.toType(DataType.FLOAT32, false)) {
+            return gradient.mul(keep).divi(reserveFloat);
         }
     }
 

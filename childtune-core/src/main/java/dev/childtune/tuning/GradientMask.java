@@ -1,5 +1,6 @@
 package dev.childtune.tuning;
 
+import ai.djl.ndarray.NDArray;
 import com.google.gson.JsonObject;
 
 /**
@@ -14,7 +15,16 @@ import com.google.gson.JsonObject;
 @FunctionalInterface
 public interface GradientMask {
     /** Plain fine-tuning: every gradient passes unchanged. */
-    GradientMask NONE = (parameter, offset, gradient, length, step) -> { };
+    GradientMask NONE = new GradientMask() {
+        @Override
+        public void apply(String parameter, long offset, float[] gradient, int length, int step) {
+        }
+
+        @Override
+        public NDArray apply(String parameter, NDArray gradient, int step) {
+            return gradient;
+        }
+    };
 
     /**
      * Masks one slice of a clipped gradient in place.
@@ -26,6 +36,19 @@ public interface GradientMask {
      * @param step the 0-based optimizer step
      */
     void apply(String parameter, long offset, float[] gradient, int length, int step);
+
+    /**
+     * The same mask for a gradient Java cannot touch in place (on a GPU): the masked gradient as an
+     * array on the gradient's device (the gradient itself when nothing changes). Random draws come
+     * from the engine's generator there, seeded by the run.
+     *
+     * @param parameter the Hugging Face parameter name
+     * @param gradient the parameter's clipped gradient, left unchanged
+     * @param step the 0-based optimizer step
+     */
+    default NDArray apply(String parameter, NDArray gradient, int step) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " masks gradients in host memory only");
+    }
 
     /** What a run's results should record about this mask (p, realised kept fraction, ...). */
     default JsonObject describe() {

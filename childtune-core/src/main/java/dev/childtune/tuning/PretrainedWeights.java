@@ -2,6 +2,7 @@ package dev.childtune.tuning;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.childtune.model.Devices;
 import dev.childtune.model.Tensors;
 import dev.childtune.model.nn.Parameter;
 import java.nio.FloatBuffer;
@@ -24,7 +25,11 @@ public final class PretrainedWeights implements AutoCloseable {
     private PretrainedWeights(NDManager manager, Map<String, NDArray> arrays) {
         this.manager = manager;
         this.arrays = arrays;
-        arrays.forEach((name, a) -> views.put(name, Tensors.view(a).asReadOnlyBuffer()));
+        arrays.forEach((name, a) -> {
+            if (Devices.isHost(a.getDevice())) {
+                views.put(name, Tensors.view(a).asReadOnlyBuffer());
+            }
+        });
     }
 
     /** Copies the current values of the parameters {@code which} accepts, in a sub-manager of {@code parent}. */
@@ -55,7 +60,7 @@ public final class PretrainedWeights implements AutoCloseable {
         return arrays.get(name);
     }
 
-    /** A read-only view of the kept values, or null when the parameter was not kept. */
+    /** A read-only view of the kept values, or null when the parameter was not kept or lives on a GPU. */
     public FloatBuffer view(String name) {
         return views.get(name);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
@@ -25,7 +26,7 @@ class BenchmarkReportTest {
         MachineInfo machine = new MachineInfo(2, "Test CPU", 1 << 20, "Linux", "JVM 17", "PyTorch", "2.7.1", "0.36.0", 2,
                 1, 3.5);
         BenchmarkOptions options = new BenchmarkOptions(Path.of("model"), "minilm", 32, 128, BenchmarkOptions.bertBase(),
-                16, 128, 3, 1, 2048, EnumSet.of(Section.GEMM, Section.STEP, Section.PADDING), null, 12, 3, 42);
+                16, 128, 3, 1, 2048, EnumSet.of(Section.GEMM, Section.STEP, Section.PADDING), null, 12, 3, 42, Device.cpu());
         Map<String, Figure> figures = new LinkedHashMap<>();
         figures.put("gemm.peak_gflops", Figure.of("gemm.peak_gflops", "peak", "GFLOP/s", 100, List.of(90.0, 100.0, 95.0)));
         figures.put("step.mfu", Figure.of("step.mfu", "MFU", "%", 0.7, List.of(0.7, 0.6, 0.8))

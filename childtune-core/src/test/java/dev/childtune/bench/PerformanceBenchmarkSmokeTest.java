@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
 import com.google.gson.JsonObject;
 import dev.childtune.model.ModelConfig;
 import dev.childtune.testing.TinyModels;
@@ -57,7 +58,7 @@ class PerformanceBenchmarkSmokeTest {
         json.addProperty("max_position_embeddings", 64);
         ModelConfig tinyBase = ModelConfig.fromJson(json, "tiny base");
         BenchmarkOptions options = new BenchmarkOptions(model, "tiny", 2, 8, tinyBase, 2, 8, 1, 1, 32,
-                EnumSet.allOf(Section.class), rte, 2, 1, 7);
+                EnumSet.allOf(Section.class), rte, 2, 1, 7, Device.cpu());
         List<String> progress = new ArrayList<>();
         BenchmarkReport report = PerformanceBenchmark.run(options, progress::add);
 

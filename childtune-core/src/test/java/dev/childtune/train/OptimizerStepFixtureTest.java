@@ -19,6 +19,8 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Five optimizer steps on the fixture BERT (lr 1e-3, dropout off) reproduce the reference's
@@ -30,16 +32,31 @@ class OptimizerStepFixtureTest {
 
     @Test
     void vanillaStepsMatchTheReference() throws IOException {
-        runFiveSteps("vanilla", GradientMask.NONE);
+        runFiveSteps("vanilla", GradientMask.NONE, true);
     }
 
     /** The same steps with ChildTuning-D's mask (the fixture's) applied between clipping and AdamW. */
     @Test
     void childTuningDStepsMatchTheReference() throws IOException {
+        childTuningDSteps(true);
+    }
+
+    /** The update a GPU runs (the engine's operations instead of the fused Java pass) meets the same reference. */
+    @Test
+    void vanillaStepsWithTheEngineUpdateMatchTheReference() throws IOException {
+        runFiveSteps("vanilla", GradientMask.NONE, false);
+    }
+
+    @Test
+    void childTuningDStepsWithTheEngineUpdateMatchTheReference() throws IOException {
+        childTuningDSteps(false);
+    }
+
+    private static void childTuningDSteps(boolean fusedOnHost) throws IOException {
         try (NDManager manager = NDManager.newBaseManager();
                 ChildMask mask = ChildMask.load(SharedData.fixture("childtuning/expected.safetensors"), manager)) {
             assertEquals(48, mask.masks().size());
-            runFiveSteps("d", new ChildTuningD(mask));
+            runFiveSteps("d", new ChildTuningD(mask), fusedOnHost);
         }
     }
 
@@ -69,7 +86,7 @@ class OptimizerStepFixtureTest {
         assertClose("classifier.weight after one step", after[1], after[0], 1e-6, 0);
     }
 
-    private static void runFiveSteps(String run, GradientMask mask) throws IOException {
+    private static void runFiveSteps(String run, GradientMask mask, boolean fusedOnHost) throws IOException {
         Map<String, TensorData> expected = SafeTensors.read(SharedData.fixture("childtuning/expected.safetensors"));
         try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));
                 NDManager manager = model.manager().newSubManager();
@@ -78,7 +95,8 @@ class OptimizerStepFixtureTest {
             Map<String, float[]> initial = new java.util.HashMap<>();
             params.forEach((name, p) -> initial.put(name, p.array().toFloatArray()));
             List<Batch> batches = FixtureBatch.readAll(SharedData.fixture("childtuning/batches.json"), manager);
-            OptimizerStep step = new OptimizerStep(model.classifier(), adamW, mask, 1.0);
+            OptimizerStep step = new OptimizerStep(model.classifier(), adamW, mask, 1.0, TrainingHooks.NONE,
+                    fusedOnHost);
             float[] losses = expected.get(run + ".losses").toFloats();
             float[] norms = expected.get(run + ".grad_norms").toFloats();
             for (int t = 0; t < 5; t++) {
@@ -135,9 +153,13 @@ class OptimizerStepFixtureTest {
         assertTrue(nonChildren > 14000, "most eligible weights are outside the child: " + nonChildren);
     }
 
-    /** A NaN anywhere in the forward pass: the step names the first parameter with a non-finite gradient and changes nothing. */
-    @Test
-    void aNonFiniteGradientIsReportedAndNotApplied() throws IOException {
+    /**
+     * A NaN anywhere in the forward pass: the step names the first parameter with a non-finite
+     * gradient and changes nothing, with either update (fused Java pass, engine operations).
+     */
+    @ParameterizedTest(name = "fused on host: {0}")
+    @ValueSource(booleans = {true, false})
+    void aNonFiniteGradientIsReportedAndNotApplied(boolean fusedOnHost) throws IOException {
         try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));
                 NDManager manager = model.manager().newSubManager();
                 AdamW adamW = AdamW.builder(model.classifier().namedParameters(), model.manager()).build()) {
@@ -150,8 +172,8 @@ class OptimizerStepFixtureTest {
             params.get(poisoned).array().set(w);
             Map<String, float[]> before = new java.util.HashMap<>();
             params.forEach((name, p) -> before.put(name, p.array().toFloatArray()));
-            OptimizerStep.Result r = new OptimizerStep(model.classifier(), adamW, GradientMask.NONE, 1.0)
-                    .run(List.of(batch), 0, LR, false);
+            OptimizerStep.Result r = new OptimizerStep(model.classifier(), adamW, GradientMask.NONE, 1.0,
+                    TrainingHooks.NONE, fusedOnHost).run(List.of(batch), 0, LR, false);
             assertTrue(r.skipped());
             assertTrue(Double.isNaN(r.loss()));
             assertEquals("bert.embeddings.word_embeddings.weight", r.nonFiniteGradient(),

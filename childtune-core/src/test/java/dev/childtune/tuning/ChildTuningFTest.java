@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +88,31 @@ class ChildTuningFTest {
         for (int i = 0; i < 2000; i++) {
             assertEquals(0f, s[2 * i], "a zero gradient stays zero");
             assertEquals(d[i], s[2 * i + 1], "element " + i + " gets the same decision as without the zeros between");
+        }
+    }
+
+    /** The engine-side mask (what a GPU runs): keep rate p, kept values g / p, the run's seed gives the same draws. */
+    @Test
+    void theEngineMaskKeepsAFractionPAndFollowsTheEngineSeed() {
+        double p = 0.3;
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu());
+                NDArray gradient = manager.full(new Shape(N), 2f)) {
+            ChildTuningF f = new ChildTuningF(p, 42);
+            Engine.getInstance().setRandomSeed(7);
+            float[] first = f.apply("w", gradient, 0).toFloatArray();
+            Engine.getInstance().setRandomSeed(7);
+            float[] again = f.apply("w", gradient, 0).toFloatArray();
+            float[] next = f.apply("w", gradient, 0).toFloatArray();
+            long kept = 0;
+            for (float v : first) {
+                assertTrue(v == 0f || v == 2f / (float) p, "kept values are g / p: " + v);
+                if (v != 0) kept++;
+            }
+            double sd = Math.sqrt(N * p * (1 - p));
+            assertTrue(Math.abs(kept - N * p) < 4 * sd, "kept " + kept + " of " + N);
+            assertArrayEquals(first, again, "the same engine seed, the same mask");
+            assertFalse(Arrays.equals(first, next), "the next draw is another mask");
+            assertArrayEquals(filled(N, 2f), gradient.toFloatArray(), "the gradient itself is left unchanged");
         }
     }
 }

@@ -277,6 +277,32 @@ class ChildTuneCliTest {
         assertTrue(inspect.out().contains("tokenizer:      WordLevel") && inspect.out().contains("pads on the left"),
                 inspect.out());
 
+        // encode reports XLNet's <cls>, the last token, as the classification vector.
+        String text = "a wonderful , moving film";
+        CliRun encode = CliRun.of("encode", "--model", model.toString(), "--text", text, "--json");
+        assertEquals(0, encode.exitCode(), encode.err());
+        JsonObject encoded = JsonParser.parseString(encode.out()).getAsJsonObject();
+        int n = encoded.getAsJsonArray("tokens").size();
+        assertEquals("<cls>", encoded.getAsJsonArray("tokens").get(n - 1).getAsString());
+        try (dev.childtune.model.PretrainedModel loaded = dev.childtune.model.PretrainedModel.load(model);
+                ai.djl.ndarray.NDManager manager = loaded.manager().newSubManager()) {
+            long[] ids = new long[n];
+            long[] types = new long[n];
+            long[] ones = new long[n];
+            for (int i = 0; i < n; i++) {
+                ids[i] = encoded.getAsJsonArray("input_ids").get(i).getAsLong();
+                types[i] = encoded.getAsJsonArray("token_type_ids").get(i).getAsLong();
+                ones[i] = 1;
+            }
+            float[] last = loaded.classifier().baseModel().forward(new dev.childtune.model.ModelInputs(
+                    manager.create(new long[][] {ids}), manager.create(new long[][] {ones}),
+                    manager.create(new long[][] {types})), false).lastHiddenState()
+                    .get(new ai.djl.ndarray.index.NDIndex("0, {}", n - 1)).toFloatArray();
+            for (int i = 0; i < last.length; i++) {
+                assertEquals(last[i], encoded.getAsJsonArray("cls").get(i).getAsFloat(), 1e-6, "cls[" + i + "]");
+            }
+        }
+
         // The fixture folder itself has no tokenizer: inspect still describes the model.
         CliRun bare = CliRun.of("inspect", "--model", model.resolveSibling("bare").toString());
         assertEquals(ChildTuneCli.INPUT_ERROR, bare.exitCode(), "no folder yet");

@@ -9,7 +9,7 @@ import dev.childtune.text.TextTokenizer;
 
 /**
  * Runs text through a model's encoder in inference mode (no dropout, no gradients) and returns the
- * first-token vector and the attention-masked mean of the last hidden state.
+ * classification token's vector and the attention-masked mean of the last hidden state.
  */
 public final class SentenceEncoder {
     private final PretrainedModel model;
@@ -22,7 +22,8 @@ public final class SentenceEncoder {
 
     /**
      * @param tokens the tokens, special ones included
-     * @param cls {@code last_hidden_state[0]}
+     * @param cls the last hidden state at the classification token ([CLS] first for BERT, {@code <cls>}
+     *     last for XLNet)
      * @param mean the mean of {@code last_hidden_state} over real tokens
      */
     public record Encoding(String[] tokens, long[] inputIds, long[] tokenTypeIds, float[] cls, float[] mean) {}
@@ -36,7 +37,8 @@ public final class SentenceEncoder {
             NDArray types = manager.create(new long[][] {encoded.tokenTypeIds()});
             EncoderOutput out = model.classifier().baseModel().forward(new ModelInputs(ids, mask, types), false);
             NDArray hidden = out.lastHiddenState();
-            float[] cls = hidden.get(new NDIndex("0, 0")).toFloatArray();
+            int clsIndex = model.classifier().classificationTokenIndex(encoded.inputIds().length);
+            float[] cls = hidden.get(new NDIndex("0, {}", clsIndex)).toFloatArray();
             NDArray weights = mask.toType(DataType.FLOAT32, false).expandDims(-1);
             float[] mean = hidden.mul(weights).sum(new int[] {1}).div(weights.sum(new int[] {1})).get(0).toFloatArray();
             return new Encoding(encoded.tokens(), encoded.inputIds(), encoded.tokenTypeIds(), cls, mean);

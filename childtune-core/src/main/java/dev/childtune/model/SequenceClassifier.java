@@ -56,6 +56,14 @@ public abstract class SequenceClassifier extends Module {
         return Set.of();
     }
 
+    /**
+     * The position of the token whose vector the head classifies, in a sequence of {@code length}
+     * tokens: the first ([CLS], {@code <s>}) for the BERT family.
+     */
+    public int classificationTokenIndex(int length) {
+        return 0;
+    }
+
     /** Logits for a batch; dropout is active only when {@code training}. */
     public abstract ClassifierOutput forward(ModelInputs inputs, boolean training);
 

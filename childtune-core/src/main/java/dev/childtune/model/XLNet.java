@@ -383,6 +383,12 @@ public final class XLNet {
             return Set.of("transformer.mask_emb");
         }
 
+        /** XLNet's {@code <cls>} comes last ({@code summary_type} "last"); "first" reads position 0. */
+        @Override
+        public int classificationTokenIndex(int length) {
+            return sequenceSummary.summaryType.equals("first") ? 0 : length - 1;
+        }
+
         @Override
         public ClassifierOutput forward(ModelInputs inputs, boolean training) {
             EncoderOutput outputs = transformer.forward(inputs, training);

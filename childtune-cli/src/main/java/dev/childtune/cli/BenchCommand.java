@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
                 + "ChildTuning overhead, Fisher pass, padding, memory.",
         description = {
             "Sections (--only): gemm, step (default model), overhead (ChildTuning-F/-D vs vanilla), fisher, "
-                    + "inference, base (BERT-base geometry, random weights), padding (an RTE epoch), memory "
+                    + "inference, profile (where a step of the default model spends its time, by PyTorch's "
+                    + "profiler), base (BERT-base geometry, random weights), padding (an RTE epoch), memory "
                     + "(a child JVM). Each figure is the median of --rounds repeats after --warmup; the targets of "
                     + "issue 7 are printed beside the figures. Progress goes to stderr, the report to stdout."})
 final class BenchCommand implements Callable<Integer> {
@@ -57,7 +58,7 @@ final class BenchCommand implements Callable<Integer> {
     int gemmSize;
 
     @Option(names = "--only", paramLabel = "S1,S2,...", defaultValue = "all",
-            description = "Run only these sections: gemm, step, overhead, fisher, inference, base, padding, memory.")
+            description = "Run only these sections: gemm, step, overhead, fisher, inference, profile, base, padding, memory.")
     String only;
 
     @Option(names = "--data", paramLabel = "DIR",

@@ -35,6 +35,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -139,6 +140,11 @@ public final class PerformanceBenchmark {
                 || options.runs(Section.INFERENCE)) {
             try (PretrainedModel model = loadDefault()) {
                 defaultModelRounds(model);
+            }
+        }
+        if (options.runs(Section.PROFILE)) {
+            try (PretrainedModel model = loadDefault()) {
+                profile(model);
             }
         }
         if (options.runs(Section.BASE)) {
@@ -463,6 +469,84 @@ public final class PerformanceBenchmark {
         o.addProperty("attention_flops", count.attention());
         o.addProperty("total_flops", count.total());
         return o;
+    }
+
+    // ------------------------------------------------------------------------------------ profile
+
+    /**
+     * Vanilla steps of the default model under PyTorch's profiler: each kind of operator's share
+     * of the step, what ran outside the engine, and how fast the matrix products ran inside the
+     * step (the model's FLOPs ÷ their time, to hold against the GEMM peak).
+     */
+    private void profile(PretrainedModel model) {
+        SequenceClassifier classifier = model.classifier();
+        int batchSize = options.batchSize();
+        int length = options.seqLength();
+        String shape = batchSize + "×" + length;
+        int steps = options.rounds();
+        Path trace = null;
+        try (NDManager manager = model.manager().newSubManager();
+                AdamW optimizer = AdamW.builder(classifier.namedParameters(), model.manager()).build()) {
+            List<Batch> batches = syntheticBatches(model.config(), manager, batchSize, length, 4, options.seed());
+            OptimizerStep vanilla = new OptimizerStep(classifier, optimizer, GradientMask.NONE, MAX_GRAD_NORM);
+            for (int i = 0; i < options.warmup(); i++) {
+                vanilla.run(List.of(batches.get(i % batches.size())), i, LEARNING_RATE, true);
+            }
+            trace = Files.createTempFile("childtune-profile", ".json");
+            say("profile: " + steps + " vanilla steps of " + options.modelName() + " at " + shape
+                    + " under PyTorch's profiler");
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < steps; i++) {
+                vanilla.run(List.of(batches.get(i % batches.size())), i, LEARNING_RATE, true);
+            }
+            Devices.synchronize(anyWeight(model));
+            double wallMillis = (System.nanoTime() - t0) / 1e6 / steps;
+            ai.djl.pytorch.jni.JniUtils.stopProfile(trace.toString());
+            OperatorProfile profile = OperatorProfile.read(trace);
+            profileFigures(profile, wallMillis, steps, FlopCount.training(classifier, batchSize, length), shape);
+        } catch (IOException | LinkageError | RuntimeException e) {
+            skip(Section.PROFILE, "the profiler did not run: " + e.getMessage());
+        } finally {
+            if (trace != null) {
+                trace.toFile().delete();
+            }
+        }
+    }
+
+    private void profileFigures(OperatorProfile profile, double wallMillis, int steps, FlopCount.Count count,
+            String shape) {
+        String what = "profiled step " + shape;
+        put(Figure.of("profile.step_ms", what + ": wall time", "ms", wallMillis, List.of())
+                .withNote("under the profiler, which adds a little per operator"));
+        double engine = profile.engineMillis() / steps;
+        profile.byKind().forEach((kind, millis) -> put(Figure.of("profile." + kind.replaceAll("\\W+", "_") + "_share",
+                what + ": " + kind, "%", millis / steps / wallMillis, List.of())));
+        put(Figure.of("profile.outside_engine_share", what + ": outside the engine", "%",
+                Math.max(0, wallMillis - engine) / wallMillis, List.of())
+                .withNote("Java between operators: the fused optimizer pass, batches, JNI"));
+        double matrixMillis = profile.byKind().get("matrix products") / steps;
+        put(Figure.of("profile.matrix_products_gflops", what + ": model FLOPs ÷ time in matrix products", "GFLOP/s",
+                count.total() / 1e9 / (matrixMillis / 1000), List.of())
+                .withNote("the products' own rate inside the step, to compare with the GEMM peak"));
+        JsonArray top = new JsonArray();
+        profile.operators().stream().limit(30).forEach(o -> {
+            JsonObject row = new JsonObject();
+            row.addProperty("operator", o.name());
+            row.addProperty("kind", o.kind());
+            row.addProperty("self_ms_per_step", o.selfMillis() / steps);
+            row.addProperty("calls_per_step", (double) o.calls() / steps);
+            top.add(row);
+        });
+        JsonObject detail = new JsonObject();
+        detail.addProperty("steps", steps);
+        detail.addProperty("wall_ms_per_step", wallMillis);
+        detail.addProperty("engine_ms_per_step", engine);
+        detail.add("top_operators", top);
+        details.put("profile", detail);
+        profile.operators().stream().limit(12).forEach(o -> say(String.format(Locale.ROOT,
+                "profile: %-40s %-28s %8.1f ms/step %6.1f calls/step", o.name(), o.kind(), o.selfMillis() / steps,
+                (double) o.calls() / steps)));
     }
 
     // ---------------------------------------------------------------------------------- BERT-base

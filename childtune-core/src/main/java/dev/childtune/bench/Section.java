@@ -19,6 +19,8 @@ public enum Section {
     FISHER,
     /** Evaluation (forward without gradients) examples per second. */
     INFERENCE,
+    /** Where the default model's training step spends its time, by PyTorch's profiler. */
+    PROFILE,
     /** A full training step of BERT-base geometry with random weights. */
     BASE,
     /** An RTE epoch with dynamic padding and length grouping against one padded to the sequence length. */

@@ -65,7 +65,8 @@ class PerformanceBenchmarkSmokeTest {
         List<String> expected = new ArrayList<>(List.of("gemm.peak_gflops", "step.seconds",
                 "step.tokens_per_s", "step.gflop", "step.gflops", "step.mfu",
                 "overhead.childtuning_f_ratio", "overhead.childtuning_d_ratio", "fisher.examples_per_s",
-                "fisher.forward_backward_examples_per_s", "fisher.ratio", "inference.examples_per_s", "base.mfu",
+                "fisher.forward_backward_examples_per_s", "fisher.ratio", "inference.examples_per_s",
+                "profile.step_ms", "profile.matrix_products_share", "profile.matrix_products_gflops", "base.mfu",
                 "memory.peak_rss_mib"));
         expected.addAll(List.of("padding.ratio", "padding.token_ratio", "padding.dynamic_epoch_seconds"));
         for (String key : expected) {
@@ -90,9 +91,15 @@ class PerformanceBenchmarkSmokeTest {
                 sectionRuns.add(section);
             }
         }
-        assertEquals(List.of("gemm", "step", "overhead", "fisher", "inference", "base", "padding", "memory"), sectionRuns,
+        assertEquals(List.of("gemm", "step", "overhead", "fisher", "inference", "profile", "base", "padding", "memory"),
+                sectionRuns,
                 "figures grouped by section, in the order of the report");
         assertTrue(report.details().get("default_model").has("training_flops"));
+        double shares = report.figures().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("profile.") && e.getKey().endsWith("_share"))
+                .mapToDouble(e -> e.getValue().value()).sum();
+        assertEquals(1.0, shares, 0.1, "the kinds and the time outside the engine make up the profiled step");
+        assertTrue(report.details().get("profile").getAsJsonArray("top_operators").size() > 5);
         assertFalse(report.details().get("default_model").get("grad_mode_during_evaluation").getAsBoolean(),
                 "evaluation runs without autograd");
         assertFalse(progress.isEmpty());

@@ -93,13 +93,15 @@ public final class Bert {
 
         /** @return the context layer (batch, seq, hidden) and the attention probabilities */
         NDArray[] forward(NDArray hiddenStates, NDArray extendedAttentionMask, boolean training) {
-            NDArray queryLayer = transposeForScores(query.forward(hiddenStates));
+            // Hugging Face divides the (batch, heads, seq, seq) scores by √d; dividing the queries
+            // instead is the same product with seq/hidden·heads times fewer divisions, forward and back.
+            NDArray scaledQuery = query.forward(hiddenStates)
+                    .div(Scalars.constant(hiddenStates.getManager(), Math.sqrt(attentionHeadSize)));
+            NDArray queryLayer = transposeForScores(scaledQuery);
             NDArray keyLayer = transposeForScores(key.forward(hiddenStates));
             NDArray valueLayer = transposeForScores(value.forward(hiddenStates));
             // (batch, heads, seq, seq)
-            NDArray attentionScores = queryLayer.matMul(keyLayer.transpose(0, 1, 3, 2))
-                    .div(Scalars.constant(hiddenStates.getManager(), Math.sqrt(attentionHeadSize)))
-                    .add(extendedAttentionMask);
+            NDArray attentionScores = queryLayer.matMul(keyLayer.transpose(0, 1, 3, 2)).add(extendedAttentionMask);
             NDArray attentionProbs = attentionScores.softmax(-1);
             NDArray contextLayer = dropout.forward(attentionProbs, training).matMul(valueLayer);
             Shape s = hiddenStates.getShape();

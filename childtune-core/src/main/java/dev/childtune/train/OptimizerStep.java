@@ -20,8 +20,8 @@ import java.util.Optional;
  * One optimizer step in the fixed order of the reference: forward and backward of each
  * micro-batch (gradients accumulate, the loss divided by their number) → global gradient-norm
  * clipping → gradient mask → AdamW → gradients zeroed; the last four in one pass over memory
- * (see {@link AdamW#step}; on a GPU the engine's operations do the same there). Everything the step creates dies in its
- * {@link NDScope}; only the weights and the optimizer moments change.
+ * (see {@link AdamW#step}; on a GPU the engine's operations do the same there). Everything the
+ * step creates dies in its {@link NDScope}; only the weights and the optimizer moments change.
  *
  * <p>A method's {@link TrainingHooks} enter here: frozen parameters get no gradient and no update,
  * a weight substitution is installed around the forward and backward passes, and a loss term is

@@ -95,11 +95,23 @@ public final class OptimizerStep {
                     : hooks.substitution().install()) {
                 for (Batch batch : microBatches) {
                     try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        ClassifierOutput out = model.forward(batch.inputs(), dropout);
-                        NDArray batchLoss = model.loss(out.logits(), batch.labels());
-                        NDArray objective = hooks.lossTerm() == null ? batchLoss
-                                : batchLoss.add(hooks.lossTerm().term(model, batch.inputs(), out, dropout));
-                        collector.backward(objective.div(Scalars.constant(batchLoss.getManager(), microBatches.size())));
+                        NDArray batchLoss;
+                        NDArray objective;
+                        // The forward pass's arrays are released before the backward pass, as Python
+                        // drops them: autograd keeps what it needs and frees it as the pass goes by,
+                        // so activations are not all alive at once with the gradients.
+                        try (NDScope forward = new NDScope()) {
+                            forward.suppressNotUsedWarning();
+                            ClassifierOutput out = model.forward(batch.inputs(), dropout);
+                            batchLoss = model.loss(out.logits(), batch.labels());
+                            NDArray total = hooks.lossTerm() == null ? batchLoss
+                                    : batchLoss.add(hooks.lossTerm().term(model, batch.inputs(), out, dropout));
+                            objective = total.div(Scalars.constant(batchLoss.getManager(), microBatches.size()));
+                            NDScope.unregister(batchLoss, objective);
+                        }
+                        NDScope.register(batchLoss);
+                        NDScope.register(objective);
+                        collector.backward(objective);
                         loss += batchLoss.getFloat() / microBatches.size();
                     }
                 }

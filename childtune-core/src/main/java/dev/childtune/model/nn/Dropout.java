@@ -5,8 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.childtune.model.Devices;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
+import dev.childtune.model.Tensors;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import java.util.stream.IntStream;
@@ -50,8 +49,8 @@ public final class Dropout extends Module {
         int n = Math.toIntExact(shape.size());
         long threshold = Math.round((1.0 - p) * 0x1p32);
         float scale = 1f / (1f - p);
-        ByteBuffer bytes = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder());
-        FloatBuffer values = bytes.asFloatBuffer();
+        NDArray factors = manager.create(shape, DataType.FLOAT32); // uninitialised engine memory
+        FloatBuffer values = Tensors.view(factors); // written in place: no Java buffer, no copy
         IntStream.range(0, (n + SLICE - 1) / SLICE).parallel().forEach(slice -> {
             SplittableRandom random = new SplittableRandom(seed ^ (slice * 0x9E37_79B9_7F4A_7C15L));
             int start = slice * SLICE;
@@ -64,9 +63,6 @@ public final class Dropout extends Module {
                 }
             }
         });
-        // DJL wraps a direct buffer without copying; autograd may keep the mask past the wrapper's life.
-        try (NDArray view = manager.create(bytes, shape, DataType.FLOAT32)) {
-            return view.duplicate();
-        }
+        return factors;
     }
 }

@@ -186,6 +186,10 @@ class ChildTuneCliTest {
         assertEquals("uniform", details.get("r3f_noise").getAsString());
         assertEquals(0.9, details.get("llrd").getAsDouble());
         assertEquals(0.3, details.get("kept_fraction").getAsDouble(), 0.01);
+        JsonObject estimation = details.getAsJsonObject("estimation");
+        assertTrue(estimation.get("fisher_seconds").getAsDouble() > 0, "the Fisher pass's time is recorded");
+        assertTrue(estimation.get("mask_seconds").getAsDouble() > 0, "the threshold's and masks' time is recorded");
+        assertTrue(estimation.get("fisher_batches").getAsInt() > 0);
 
         String[][] refused = {
             {"--method", "r3f", "--mixout-p", "0.5"},

@@ -32,6 +32,8 @@ public final class ChildMask implements AutoCloseable {
     private final Map<String, NDArray> masks;
     private final double threshold;
     private final NDManager manager;
+    /** How this run estimated the mask (empty for a mask read from a file). */
+    private final JsonObject estimation = new JsonObject();
 
     private ChildMask(Map<String, NDArray> masks, double threshold, NDManager manager) {
         this.masks = masks;
@@ -149,7 +151,17 @@ public final class ChildMask implements AutoCloseable {
         o.addProperty("kept_fraction", (double) all[0] / all[1]);
         o.add("kept_fraction_per_layer", fractions(byLayer));
         o.add("kept_fraction_per_module", fractions(byModule));
+        if (estimation.size() > 0) {
+            o.add("estimation", estimation.deepCopy());
+        }
         return o;
+    }
+
+    /** Records, for the summary, how long the Fisher pass over how many batches and the threshold and masks took. */
+    void recordEstimation(double fisherSeconds, int fisherBatches, double maskSeconds) {
+        estimation.addProperty("fisher_seconds", fisherSeconds);
+        estimation.addProperty("fisher_batches", fisherBatches);
+        estimation.addProperty("mask_seconds", maskSeconds);
     }
 
     private static void add(Map<String, long[]> counts, String key, long kept, long total) {

@@ -87,13 +87,18 @@ public enum Method {
                         }
                     });
             double fisherSeconds = (System.nanoTime() - started) / 1e9;
+            long maskStarted = System.nanoTime();
             ChildMask mask = ChildMask.fromFisher(fisher.scores(), reserveP, context.manager());
+            double maskSeconds = (System.nanoTime() - maskStarted) / 1e9;
+            mask.recordEstimation(fisherSeconds, fisher.batchLosses().length, maskSeconds);
             mask.save(ownMask, fisher.scores());
             JsonObject summary = mask.summary();
             context.notice().accept(String.format(Locale.ROOT,
-                    "ChildTuning-D: Fisher pass %.1f s over %d batches, threshold %.3e, %d of %d weights kept (%.4f) -> %s",
-                    fisherSeconds, fisher.batchLosses().length, mask.threshold(), summary.get("kept").getAsLong(),
-                    summary.get("eligible").getAsLong(), summary.get("kept_fraction").getAsDouble(), ownMask));
+                    "ChildTuning-D: Fisher pass %.1f s over %d batches, threshold %.3e (%.2f s), %d of %d weights kept "
+                            + "(%.4f) -> %s",
+                    fisherSeconds, fisher.batchLosses().length, mask.threshold(), maskSeconds,
+                    summary.get("kept").getAsLong(), summary.get("eligible").getAsLong(),
+                    summary.get("kept_fraction").getAsDouble(), ownMask));
             return mask;
         }
     }

@@ -1,14 +1,21 @@
 package dev.childtune.tuning;
 
 import ai.djl.ndarray.NDArray;
+import dev.childtune.model.Devices;
+import dev.childtune.model.Tensors;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 
 /**
  * numpy's default {@code percentile} (linear interpolation between order statistics) over the
- * values of many non-negative float32 tensors together, found without sorting or copying them:
- * each order statistic is located by bisection on the float's bit pattern (monotonic for
- * non-negative floats), counting {@code values <= candidate} on the engine. About 32 counting
- * passes per order statistic, whatever the number of values (BERT-large has 300M).
+ * values of many non-negative float32 tensors together, found without sorting or copying them.
+ * A non-negative float's bit pattern orders like the float, so each order statistic is a radix
+ * selection over the engine's own memory: one parallel pass counts the values per upper 16 bits,
+ * a second counts, within the bucket that holds the rank, the lower 16 bits — two passes whatever
+ * the number of values (BERT-large has 300M). Arrays off the host (a GPU) are bisected on the bit
+ * pattern instead, counting {@code values <= candidate} on the device, about 32 passes.
  */
 public final class Percentile {
     private Percentile() {}
@@ -37,6 +44,65 @@ public final class Percentile {
 
     /** The k-th smallest value (0-based) of all values together. */
     static float orderStatistic(Collection<NDArray> values, long k) {
+        if (values.stream().allMatch(v -> Devices.isHost(v.getDevice()))) {
+            return radixSelect(values.stream().map(Tensors::view).toList(), k);
+        }
+        return bisect(values, k);
+    }
+
+    private static final int CHUNK = 1 << 20;
+
+    /** Two counting passes over the bit patterns: the upper 16 bits choose a bucket, the lower 16 the value. */
+    private static float radixSelect(List<FloatBuffer> views, long k) {
+        long[] upper = histogram(views, -1);
+        int bucket = 0;
+        long below = 0;
+        while (below + upper[bucket] <= k) {
+            below += upper[bucket++];
+        }
+        long[] lower = histogram(views, bucket);
+        int low = 0;
+        while (below + lower[low] <= k) {
+            below += lower[low++];
+        }
+        return Float.intBitsToFloat(bucket << 16 | low);
+    }
+
+    /**
+     * Counts per upper 16 bits of every value ({@code bucket} −1), or per lower 16 bits of the
+     * values in one upper bucket. Zero of either sign counts as +0.
+     */
+    private static long[] histogram(List<FloatBuffer> views, int bucket) {
+        record Chunk(FloatBuffer view, int start, int end) {}
+        List<Chunk> chunks = new ArrayList<>();
+        for (FloatBuffer v : views) {
+            for (int start = 0; start < v.capacity(); start += CHUNK) {
+                chunks.add(new Chunk(v, start, Math.min(v.capacity(), start + CHUNK)));
+            }
+        }
+        return chunks.parallelStream().map(c -> {
+            long[] counts = new long[1 << 16];
+            for (int i = c.start(); i < c.end(); i++) {
+                float x = c.view().get(i);
+                int bits = x == 0f ? 0 : Float.floatToRawIntBits(x);
+                if (bucket < 0) {
+                    counts[bits >>> 16]++;
+                } else if (bits >>> 16 == bucket) {
+                    counts[bits & 0xFFFF]++;
+                }
+            }
+            return counts;
+        }).reduce(new long[1 << 16], (a, b) -> {
+            long[] sum = new long[1 << 16];
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] = a[i] + b[i];
+            }
+            return sum;
+        });
+    }
+
+    /** Bisection on the bit pattern, counting on the engine (arrays on a GPU). */
+    static float bisect(Collection<NDArray> values, long k) {
         int low = 0; // bits of +0.0
         int high = 0x7F800000; // bits of +infinity
         while (low < high) {

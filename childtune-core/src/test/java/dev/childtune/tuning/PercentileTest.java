@@ -47,4 +47,25 @@ class PercentileTest {
             }
         }
     }
+
+    /** The two selections (radix on the host, bisection for a GPU) find the same order statistics. */
+    @Test
+    void radixSelectionAndBisectionAgree() {
+        Random random = new Random(5);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            List<NDArray> tensors = new ArrayList<>();
+            int n = 0;
+            for (int t = 0; t < 3; t++) {
+                float[] values = new float[300_000];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = i % 11 == 0 ? -0f : i % 7 == 0 ? 3e-9f : (float) Math.pow(random.nextGaussian(), 4) * 1e-7f;
+                }
+                tensors.add(manager.create(values));
+                n += values.length;
+            }
+            for (long k : new long[] {0, 1, n / 11, n / 3, n / 2, (long) (0.9 * n), n - 2, n - 1}) {
+                assertEquals(Percentile.bisect(tensors, k), Percentile.orderStatistic(tensors, k), 0f, "k = " + k);
+            }
+        }
+    }
 }

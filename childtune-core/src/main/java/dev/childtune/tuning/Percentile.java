@@ -18,6 +18,9 @@ import java.util.List;
  * pattern instead, counting {@code values <= candidate} on the device, about 32 passes.
  */
 public final class Percentile {
+    /** Values one task of a counting pass reads. */
+    private static final int CHUNK = 1 << 20;
+
     private Percentile() {}
 
     /**
@@ -49,8 +52,6 @@ public final class Percentile {
         }
         return bisect(values, k);
     }
-
-    private static final int CHUNK = 1 << 20;
 
     /** Two counting passes over the bit patterns: the upper 16 bits choose a bucket, the lower 16 the value. */
     private static float radixSelect(List<FloatBuffer> views, long k) {

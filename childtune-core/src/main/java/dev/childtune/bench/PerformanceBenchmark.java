@@ -5,12 +5,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.GradientCollector;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import dev.childtune.data.GlueTasks;
 import dev.childtune.data.TaskData;
-import dev.childtune.model.ClassifierOutput;
 import dev.childtune.model.Devices;
 import dev.childtune.model.ModelConfig;
 import dev.childtune.model.ModelInputs;
@@ -24,6 +22,7 @@ import dev.childtune.train.Batch;
 import dev.childtune.train.Batcher;
 import dev.childtune.train.EncodedDataset;
 import dev.childtune.train.Evaluator;
+import dev.childtune.train.ForwardBackward;
 import dev.childtune.train.OptimizerStep;
 import dev.childtune.tuning.ChildMask;
 import dev.childtune.tuning.ChildTuningD;
@@ -354,12 +353,8 @@ public final class PerformanceBenchmark {
     static void forwardBackward(SequenceClassifier model, Batch batch) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                ClassifierOutput out = model.forward(batch.inputs(), true);
-                NDArray loss = model.loss(out.logits(), batch.labels());
-                collector.backward(loss);
-                loss.getFloat();
-            }
+            ForwardBackward.run(() -> new ForwardBackward.Objective(
+                    model.loss(model.forward(batch.inputs(), true).logits(), batch.labels())));
             for (Parameter p : model.namedParameters().values()) {
                 try (NDArray g = p.array().getGradient()) {
                     g.muli(0f);

@@ -1,9 +1,7 @@
 package dev.childtune.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
 import dev.childtune.model.ClassifierOutput;
 import dev.childtune.model.Devices;
 import dev.childtune.model.SequenceClassifier;
@@ -94,26 +92,14 @@ public final class OptimizerStep {
             try (WeightSubstitution.Installed substituted = hooks.substitution() == null ? () -> { }
                     : hooks.substitution().install()) {
                 for (Batch batch : microBatches) {
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                        NDArray batchLoss;
-                        NDArray objective;
-                        // The forward pass's arrays are released before the backward pass, as Python
-                        // drops them: autograd keeps what it needs and frees it as the pass goes by,
-                        // so activations are not all alive at once with the gradients.
-                        try (NDScope forward = new NDScope()) {
-                            forward.suppressNotUsedWarning();
-                            ClassifierOutput out = model.forward(batch.inputs(), dropout);
-                            batchLoss = model.loss(out.logits(), batch.labels());
-                            NDArray total = hooks.lossTerm() == null ? batchLoss
-                                    : batchLoss.add(hooks.lossTerm().term(model, batch.inputs(), out, dropout));
-                            objective = total.div(Scalars.constant(batchLoss.getManager(), microBatches.size()));
-                            NDScope.unregister(batchLoss, objective);
-                        }
-                        NDScope.register(batchLoss);
-                        NDScope.register(objective);
-                        collector.backward(objective);
-                        loss += batchLoss.getFloat() / microBatches.size();
-                    }
+                    loss += ForwardBackward.run(() -> {
+                        ClassifierOutput out = model.forward(batch.inputs(), dropout);
+                        NDArray batchLoss = model.loss(out.logits(), batch.labels());
+                        NDArray total = hooks.lossTerm() == null ? batchLoss
+                                : batchLoss.add(hooks.lossTerm().term(model, batch.inputs(), out, dropout));
+                        NDArray objective = total.div(Scalars.constant(batchLoss.getManager(), microBatches.size()));
+                        return new ForwardBackward.Objective(objective, batchLoss);
+                    }) / microBatches.size();
                 }
             }
             Map<String, NDArray> gradients = new LinkedHashMap<>();

@@ -1,15 +1,14 @@
 package dev.childtune.tuning;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import ai.djl.training.GradientCollector;
 import dev.childtune.ChildTuneException;
 import dev.childtune.model.SequenceClassifier;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.model.nn.Scalars;
 import dev.childtune.train.Batch;
+import dev.childtune.train.ForwardBackward;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,14 +118,12 @@ public final class FisherInformation {
             try (NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 Batch batch = batches.get(b);
-                try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                losses[b] = ForwardBackward.run(() -> {
                     NDArray logits = model.forward(batch.inputs(), dropout).logits();
                     NDArray labels = options.estimator() == Estimator.SAMPLED
                             ? sampleLabels(logits, labelDraws) : batch.labels();
-                    NDArray loss = model.loss(logits, labels);
-                    collector.backward(loss);
-                    losses[b] = loss.getFloat();
-                }
+                    return new ForwardBackward.Objective(model.loss(logits, labels));
+                });
                 for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
                     try (NDArray g = e.getValue().array().getGradient()) {
                         NDArray score = scores.get(e.getKey());

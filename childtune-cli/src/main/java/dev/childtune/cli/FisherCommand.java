@@ -67,7 +67,7 @@ final class FisherCommand implements Callable<Integer> {
             EncodedDataset train = EncodedDataset.encode(data.train(), tokenizer, data.task().regression());
             Batcher batcher = new Batcher(train, batchSize, Batcher.padding(tokenizer, model.config()), 0, false);
             MaskFactory.Context context = new MaskFactory.Context(model.classifier(),
-                    manager -> batcher.batches(batcher.trainingOrder(taskOptions.seed, -1), manager),
+                    manager -> batcher.onDemand(batcher.trainingOrder(taskOptions.seed, -1), manager),
                     taskOptions.seed, maxGradNorm, output,
                     false, model.manager(), message -> err.println(message));
             ChildTuningD mask = (ChildTuningD) Method.CHILDTUNING_D.factory(p, null, fisherOptions.toOptions()).create(context);

@@ -7,6 +7,7 @@ import dev.childtune.model.ModelConfig;
 import dev.childtune.model.ModelInputs;
 import dev.childtune.text.Padding;
 import dev.childtune.text.TextTokenizer;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -107,6 +108,41 @@ public final class Batcher {
             batches.add(batch(indices, manager));
         }
         return batches;
+    }
+
+    /** The batches of an order, each built when it is asked for (see {@link OnDemand}). */
+    public OnDemand onDemand(List<int[]> order, NDManager manager) {
+        return new OnDemand(order, manager);
+    }
+
+    /**
+     * The batches of an order, each built on {@code manager} when {@code get} asks for it and not
+     * kept: a pass over a large training set never holds all of it (the caller's {@code NDScope}
+     * closes each batch). Every {@code get} builds its batch anew.
+     */
+    public final class OnDemand extends AbstractList<Batch> {
+        private final List<int[]> order;
+        private final NDManager manager;
+
+        private OnDemand(List<int[]> order, NDManager manager) {
+            this.order = List.copyOf(order);
+            this.manager = manager;
+        }
+
+        @Override
+        public Batch get(int index) {
+            return batch(order.get(index), manager);
+        }
+
+        @Override
+        public int size() {
+            return order.size();
+        }
+
+        /** The number of examples of batch {@code index}, without building it. */
+        public int examples(int index) {
+            return order.get(index).length;
+        }
     }
 
     /** The padded batch of the given examples, on {@code manager}. */

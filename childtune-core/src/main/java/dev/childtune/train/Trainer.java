@@ -297,7 +297,7 @@ public final class Trainer {
 
     /** One shuffled pass over the training set in training-size batches (its own order, not epoch 0's). */
     private List<Batch> fisherPass(NDManager manager) {
-        return trainBatcher.batches(trainBatcher.trainingOrder(args.seed(), -1), manager);
+        return trainBatcher.onDemand(trainBatcher.trainingOrder(args.seed(), -1), manager);
     }
 
     private Result finish(TrainerState state, Evaluator.Evaluation last, double seconds, long examplesSeen,

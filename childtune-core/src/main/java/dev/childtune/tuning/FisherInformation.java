@@ -8,6 +8,7 @@ import dev.childtune.model.SequenceClassifier;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.model.nn.Scalars;
 import dev.childtune.train.Batch;
+import dev.childtune.train.Batcher;
 import dev.childtune.train.ForwardBackward;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.DoubleConsumer;
+import java.util.function.IntUnaryOperator;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -89,16 +91,19 @@ public final class FisherInformation {
     }
 
     /**
-     * @param batches one pass over the training set, in the order to use
+     * @param passBatches one pass over the training set, in the order to use (a {@link Batcher.OnDemand} is
+     *     built a batch at a time)
      * @param dropout whether dropout is active (the reference: yes)
      * @param seed draws the labels of the sampled estimator
      * @param manager where the scores live
-     * @param progress told the fraction of the pass done after each batch
+     * @param progress told the fraction of the pass done after each batch (or example)
      */
     public static Estimate estimate(SequenceClassifier model, List<Batch> passBatches, double maxGradNorm,
             Options options, boolean dropout, long seed, NDManager manager, DoubleConsumer progress) {
         Predicate<String> eligible = options.scope();
-        List<Batch> batches = units(passBatches, options);
+        IntUnaryOperator examples = passBatches instanceof Batcher.OnDemand onDemand
+                ? onDemand::examples : batch -> passBatches.get(batch).size();
+        List<Unit> units = units(passBatches.size(), examples, options);
         Random labelDraws = new Random(seed);
         if (options.estimator() == Estimator.SAMPLED && model.config().isRegression()) {
             throw new ChildTuneException(
@@ -112,53 +117,62 @@ public final class FisherInformation {
                 scores.put(name, manager.zeros(p.shape()));
             }
         });
-        float[] losses = new float[batches.size()];
-        float perBatch = 1f / batches.size();
-        for (int b = 0; b < batches.size(); b++) {
-            try (NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                Batch batch = batches.get(b);
-                losses[b] = ForwardBackward.run(() -> {
-                    NDArray logits = model.forward(batch.inputs(), dropout).logits();
-                    NDArray labels = options.estimator() == Estimator.SAMPLED
-                            ? sampleLabels(logits, labelDraws) : batch.labels();
-                    return new ForwardBackward.Objective(model.loss(logits, labels));
-                });
-                for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
-                    try (NDArray g = e.getValue().array().getGradient()) {
-                        NDArray score = scores.get(e.getKey());
-                        if (score != null) {
-                            double norm = g.norm().getFloat();
-                            double coefficient = Math.min(1.0, maxGradNorm / (norm + 1e-6));
-                            NDArray clipped = g.mul(Scalars.constant(g.getManager(), coefficient));
-                            score.addi(clipped.mul(clipped).muli(perBatch));
+        float[] losses = new float[units.size()];
+        float perUnit = 1f / units.size();
+        int u = 0;
+        while (u < units.size()) {
+            int batchIndex = units.get(u).batch();
+            try (NDScope batchScope = new NDScope()) { // a batch built on demand dies with it
+                batchScope.suppressNotUsedWarning();
+                Batch batch = passBatches.get(batchIndex);
+                for (; u < units.size() && units.get(u).batch() == batchIndex; u++) {
+                    Unit unit = units.get(u);
+                    try (NDScope scope = new NDScope()) {
+                        scope.suppressNotUsedWarning();
+                        Batch rows = unit.from() == 0 && unit.to() == batch.size() ? batch
+                                : batch.rows(unit.from(), unit.to());
+                        losses[u] = ForwardBackward.run(() -> {
+                            NDArray logits = model.forward(rows.inputs(), dropout).logits();
+                            NDArray labels = options.estimator() == Estimator.SAMPLED
+                                    ? sampleLabels(logits, labelDraws) : rows.labels();
+                            return new ForwardBackward.Objective(model.loss(logits, labels));
+                        });
+                        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+                            try (NDArray g = e.getValue().array().getGradient()) {
+                                NDArray score = scores.get(e.getKey());
+                                if (score != null) {
+                                    double norm = g.norm().getFloat();
+                                    double coefficient = Math.min(1.0, maxGradNorm / (norm + 1e-6));
+                                    NDArray clipped = g.mul(Scalars.constant(g.getManager(), coefficient));
+                                    score.addi(clipped.mul(clipped).muli(perUnit));
+                                }
+                                g.muli(0f); // the next unit starts from zero gradients
+                            }
                         }
-                        g.muli(0f); // the next batch starts from zero gradients
                     }
+                    progress.accept((u + 1.0) / units.size());
                 }
             }
-            progress.accept((b + 1.0) / batches.size());
         }
         return new Estimate(scores, losses);
     }
 
-    /** The batches whose gradients are squared: whole batches, or single examples, cut to {@code samples}. */
-    private static List<Batch> units(List<Batch> batches, Options options) {
+    /** Rows {@code from} (inclusive) to {@code to} (exclusive) of pass batch {@code batch}: one squared gradient. */
+    private record Unit(int batch, int from, int to) {}
+
+    /** The units whose gradients are squared: whole batches, or single examples, cut to {@code samples}. */
+    private static List<Unit> units(int batches, IntUnaryOperator examples, Options options) {
         int limit = options.samples() > 0 ? options.samples() : Integer.MAX_VALUE;
-        List<Batch> units = new ArrayList<>();
+        List<Unit> units = new ArrayList<>();
         int taken = 0;
-        for (Batch batch : batches) {
-            int size = batch.size();
-            int keep = Math.min(size, limit - taken);
-            if (keep <= 0) {
-                break;
-            }
+        for (int batch = 0; batch < batches && taken < limit; batch++) {
+            int keep = Math.min(examples.applyAsInt(batch), limit - taken);
             if (options.estimator() == Estimator.PER_EXAMPLE) {
                 for (int i = 0; i < keep; i++) {
-                    units.add(batch.rows(i, i + 1));
+                    units.add(new Unit(batch, i, i + 1));
                 }
             } else {
-                units.add(keep == size ? batch : batch.rows(0, keep));
+                units.add(new Unit(batch, 0, keep));
             }
             taken += keep;
         }

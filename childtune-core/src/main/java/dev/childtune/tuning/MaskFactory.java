@@ -20,6 +20,7 @@ public interface MaskFactory {
      * What a method may use to prepare.
      *
      * @param trainingPass one shuffled pass over the training set in training-size batches, on the given manager
+     *     (the trainer hands a {@link dev.childtune.train.Batcher.OnDemand}: one batch built at a time)
      * @param runFolder where artifacts (the child mask) are saved
      * @param resume whether the run continues from a checkpoint (reuse saved artifacts)
      * @param notice one-line progress messages

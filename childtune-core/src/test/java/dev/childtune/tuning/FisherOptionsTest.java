@@ -13,11 +13,15 @@ import dev.childtune.model.PretrainedModel;
 import dev.childtune.testing.FixtureBatch;
 import dev.childtune.testing.SharedData;
 import dev.childtune.train.Batch;
+import dev.childtune.train.Batcher;
+import dev.childtune.train.EncodedDataset;
 import dev.childtune.tuning.FisherInformation.Estimator;
 import dev.childtune.tuning.FisherInformation.Options;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The Fisher options beyond the reference: estimators, a sample cap, and the mask scope. */
@@ -103,5 +107,31 @@ class FisherOptionsTest {
                     new Options(Estimator.EMPIRICAL, 0, FisherInformation.scope("^classifier\\.")), 0, manager).keySet()));
         });
         assertThrows(ChildTuneException.class, () -> FisherInformation.scope("(unclosed"));
+    }
+
+    @Test
+    void aPassBuiltOnDemandGivesTheSameScoresAndKeepsNoBatch() throws IOException {
+        withFixture((model, fixtureBatches, manager) -> {
+            List<EncodedDataset.Item> items = new ArrayList<>();
+            Random random = new Random(7);
+            for (int i = 0; i < 11; i++) {
+                long[] ids = random.longs(3 + random.nextInt(9), 1, model.config().vocabSize()).toArray();
+                items.add(new EncodedDataset.Item(ids, new long[ids.length], i % 2, Float.NaN));
+            }
+            Batcher batcher = new Batcher(new EncodedDataset(items, false), 4, 0, 0, false);
+            List<int[]> order = batcher.trainingOrder(3, -1);
+            for (Options options : List.of(FisherInformation.REFERENCE,
+                    new Options(Estimator.PER_EXAMPLE, 6, FisherInformation.REFERENCE_SCOPE))) {
+                Map<String, NDArray> built = fisher(model, batcher.batches(order, manager), options, 0, manager);
+                try (NDManager batches = manager.newSubManager()) {
+                    Map<String, NDArray> onDemand = fisher(model, batcher.onDemand(order, batches), options, 0, manager);
+                    assertEquals(built.keySet(), onDemand.keySet());
+                    for (String name : built.keySet()) {
+                        assertArrayEquals(built.get(name).toFloatArray(), onDemand.get(name).toFloatArray(), name);
+                    }
+                    assertEquals(0, batches.getManagedArrays().size(), "every batch is closed after its use");
+                }
+            }
+        });
     }
 }

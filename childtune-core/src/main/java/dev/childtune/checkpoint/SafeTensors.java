@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Reads and writes the <a href="https://github.com/huggingface/safetensors">safetensors</a>
@@ -135,7 +136,7 @@ public final class SafeTensors {
         JsonObject json = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject meta = new JsonObject();
-            metadata.forEach(meta::addProperty);
+            new TreeMap<>(metadata).forEach(meta::addProperty); // sorted: the same tensors give the same bytes
             json.add("__metadata__", meta);
         }
         long offset = 0;

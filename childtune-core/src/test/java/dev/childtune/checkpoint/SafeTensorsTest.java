@@ -66,6 +66,21 @@ class SafeTensorsTest {
     }
 
     @Test
+    void theSameTensorsAndMetadataGiveTheSameBytes() throws IOException {
+        Path a = dir.resolve("a.safetensors");
+        Path b = dir.resolve("b.safetensors");
+        Map<String, String> forward = new LinkedHashMap<>();
+        forward.put("format", "pt");
+        forward.put("content", "childtune-mask");
+        Map<String, String> backward = new LinkedHashMap<>();
+        backward.put("content", "childtune-mask");
+        backward.put("format", "pt");
+        SafeTensors.write(a, sampleTensors(), forward);
+        SafeTensors.write(b, sampleTensors(), backward);
+        assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(b), "metadata is written in key order");
+    }
+
+    @Test
     void writeIsAtomicAndReplacesAnExistingFile() throws IOException {
         Path file = dir.resolve("model.safetensors");
         Files.writeString(file, "old content");

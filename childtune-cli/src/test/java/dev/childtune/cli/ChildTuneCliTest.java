@@ -132,6 +132,8 @@ class ChildTuneCliTest {
                 "--reserve-p", "0.25", "--batch-size", "8", "--output", tmp.resolve("fisher").toString());
         assertEquals(0, fisher.exitCode(), fisher.err());
         assertTrue(fisher.out().contains("output.LayerNorm") && fisher.out().contains("layer"), fisher.out());
+        assertTrue(fisher.err().matches("(?s).*Fisher pass 100% \\(\\d+ s, about 0 s left\\).*"),
+                "progress with the time left: " + fisher.err());
         assertTrue(java.nio.file.Files.exists(tmp.resolve("fisher/child_mask.safetensors")));
         JsonObject summary = JsonParser.parseString(java.nio.file.Files.readString(
                 tmp.resolve("fisher/child_mask_summary.json"))).getAsJsonObject();

@@ -82,8 +82,10 @@ public enum Method {
                         int percent = (int) (done * 100);
                         if (percent / 20 > reported[0] / 20) {
                             reported[0] = percent;
+                            double elapsed = (System.nanoTime() - started) / 1e9;
                             context.notice().accept(String.format(Locale.ROOT,
-                                    "ChildTuning-D: Fisher pass %d%% (%.0f s)", percent, (System.nanoTime() - started) / 1e9));
+                                    "ChildTuning-D: Fisher pass %d%% (%.0f s, about %.0f s left)", percent, elapsed,
+                                    elapsed / done * (1 - done)));
                         }
                     });
             double fisherSeconds = (System.nanoTime() - started) / 1e9;

@@ -24,15 +24,22 @@ public class FineTuneExample {
         TrainingArguments training = TrainingArguments.builder().outputDir(output)
                 .learningRate(5e-5).warmupRatio(0.1).build(); // 3 epochs of batch 16, seed 42
         FineTuning childTuningD = FineTuning.builder().optChild(Method.CHILDTUNING_D, 0.3, null, null).build();
-        TrainingListener printNotices = new TrainingListener() {
+        TrainingListener printProgress = new TrainingListener() {
             @Override
             public void notice(String message) {
                 System.out.println(message);
             }
+
+            @Override
+            public void stepped(int step, int totalSteps, double epoch, double loss, double lr, double gradNorm) {
+                if (step % 50 == 0) {
+                    System.out.printf("step %d/%d  loss %.4f%n", step, totalSteps, loss);
+                }
+            }
         };
         try (PretrainedModel model = PretrainedModel.load(folder, config, training.seed());
              TextTokenizer tokenizer = TextTokenizer.load(folder, training.maxSeqLength())) {
-            Trainer.Result result = new Trainer(model, tokenizer, data, training, childTuningD, printNotices,
+            Trainer.Result result = new Trainer(model, tokenizer, data, training, childTuningD, printProgress,
                     new JsonObject()).train(false);
             System.out.printf("rte %s = %.4f after %d steps, model in %s%n", result.mainMetric(),
                     result.mainValue(), result.steps(), result.modelFolder());

@@ -137,24 +137,33 @@ public final class FisherInformation {
                                     ? sampleLabels(logits, labelDraws) : rows.labels();
                             return new ForwardBackward.Objective(model.loss(logits, labels));
                         });
-                        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
-                            try (NDArray g = e.getValue().array().getGradient()) {
-                                NDArray score = scores.get(e.getKey());
-                                if (score != null) {
-                                    double norm = g.norm().getFloat();
-                                    double coefficient = Math.min(1.0, maxGradNorm / (norm + 1e-6));
-                                    NDArray clipped = g.mul(Scalars.constant(g.getManager(), coefficient));
-                                    score.addi(clipped.mul(clipped).muli(perUnit));
-                                }
-                                g.muli(0f); // the next unit starts from zero gradients
-                            }
-                        }
+                        addSquaredGradients(parameters, scores, maxGradNorm, perUnit);
                     }
                     progress.accept((u + 1.0) / units.size());
                 }
             }
         }
         return new Estimate(scores, losses);
+    }
+
+    /**
+     * {@code score += clip(g)² · weight} for each eligible tensor, each gradient clipped on its own to
+     * L2 norm ≤ maxGradNorm; every gradient is zeroed after, so the next unit starts from zero.
+     */
+    private static void addSquaredGradients(Map<String, Parameter> parameters, Map<String, NDArray> scores,
+            double maxGradNorm, float weight) {
+        for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
+            try (NDArray g = e.getValue().array().getGradient()) {
+                NDArray score = scores.get(e.getKey());
+                if (score != null) {
+                    double norm = g.norm().getFloat();
+                    double coefficient = Math.min(1.0, maxGradNorm / (norm + 1e-6));
+                    NDArray clipped = g.mul(Scalars.constant(g.getManager(), coefficient));
+                    score.addi(clipped.mul(clipped).muli(weight));
+                }
+                g.muli(0f);
+            }
+        }
     }
 
     /** Rows {@code from} (inclusive) to {@code to} (exclusive) of pass batch {@code batch}: one squared gradient. */

@@ -5,12 +5,11 @@ import dev.childtune.bench.BenchmarkOptions;
 import dev.childtune.bench.BenchmarkReport;
 import dev.childtune.bench.PerformanceBenchmark;
 import dev.childtune.bench.Section;
+import dev.childtune.checkpoint.hub.ModelResolver;
 import dev.childtune.checkpoint.hub.ResolvedModel;
+import dev.childtune.data.GlueTasks;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,8 +61,8 @@ final class BenchCommand implements Callable<Integer> {
     String only;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "The GLUE RTE folder for the padding section (default: $GLUE_DIR/RTE, else ../shared/glue/RTE; "
-                    + "skipped when none exists).")
+            description = "The GLUE RTE folder for the padding section (default: $GLUE_DIR/RTE, else the copy shipped with "
+                    + "ChildTune).")
     Path data;
 
     @Option(names = "--padding-batches", defaultValue = "12",
@@ -111,28 +110,9 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** --data, else $GLUE_DIR/RTE, else ../shared/glue/RTE; null when the padding section has none. */
+    /** --data, else $GLUE_DIR/RTE, else the RTE copy ChildTune ships; null when the padding section is not run. */
     private Path rteFolder(boolean needed) {
-        if (!needed) {
-            return null;
-        }
-        if (data != null) {
-            if (!Files.isRegularFile(data.resolve("train.tsv"))) {
-                throw new ChildTuneException(data + ": no train.tsv here; --data names the GLUE RTE folder");
-            }
-            return data;
-        }
-        List<Path> candidates = new ArrayList<>();
-        String glue = System.getenv().get("GLUE_DIR");
-        if (glue != null) {
-            candidates.add(Path.of(glue, "RTE"));
-        }
-        candidates.add(Path.of("..", "shared", "glue", "RTE"));
-        for (Path c : candidates) {
-            if (Files.isRegularFile(c.resolve("train.tsv"))) {
-                return c.toAbsolutePath().normalize();
-            }
-        }
-        return null;
+        return needed ? GlueTasks.byName("rte").dataDir(data, System.getenv(), ModelResolver.fromSystem().childTuneHome())
+                : null;
     }
 }

@@ -4,13 +4,11 @@ import dev.childtune.ChildTuneException;
 import dev.childtune.data.Columns;
 import dev.childtune.data.FileDataset;
 import dev.childtune.checkpoint.hub.ModelResolver;
-import dev.childtune.data.GlueDownload;
 import dev.childtune.data.GlueTask;
 import dev.childtune.data.GlueTasks;
 import dev.childtune.data.TaskData;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** Where a command's examples come from: a GLUE task, or generic CSV/TSV/JSONL files. */
@@ -20,8 +18,8 @@ final class DataOptions {
     String task;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "The task's folder with train.tsv and dev.tsv (default: $GLUE_DIR/<Task>, else a copy "
-                    + "downloaded once into $CHILDTUNE_HOME/glue).")
+            description = "The task's folder with train.tsv and dev.tsv (default: $GLUE_DIR/<Task>, else the copy "
+                    + "shipped with ChildTune for cola, rte, mrpc and stsb, else one downloaded once into $CHILDTUNE_HOME/glue).")
     Path data;
 
     @Option(names = "--train-file", paramLabel = "FILE", description = "Generic data: the training file (.csv, .tsv, .jsonl).")
@@ -52,13 +50,7 @@ final class DataOptions {
                 throw new ChildTuneException("give either --task (with --data) or --train-file, not both");
             }
             GlueTask glue = GlueTasks.byName(task);
-            Map<String, String> env = System.getenv();
-            if (data != null || env.containsKey("GLUE_DIR")) {
-                return glue.read(glue.dataDir(data, env));
-            }
-            boolean offline = "1".equals(env.get("CHILDTUNE_OFFLINE")) || "1".equals(env.get("HF_HUB_OFFLINE"));
-            return glue.read(GlueDownload.ensure(glue, ModelResolver.fromSystem().childTuneHome(),
-                    env.getOrDefault("CHILDTUNE_GLUE_URL", GlueDownload.DEFAULT_BASE_URL), offline));
+            return glue.read(glue.dataDir(data, System.getenv(), ModelResolver.fromSystem().childTuneHome()));
         }
         if (trainFile == null || validationFile == null) {
             throw new ChildTuneException("no data: pass --task TASK [--data DIR], or --train-file and --validation-file");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.childtune.testing.Fixtures;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -224,9 +225,7 @@ class ChildTuneCliTest {
      * XLNet's post-processor ({@code A <sep> <cls>}, {@code <cls>} in segment 2).
      */
     private static Path xlnetFolder(Path dir) throws java.io.IOException {
-        Path fixture = Path.of("..", "..", "shared", "fixtures", "hf", "xlnet");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(fixture),
-                "skipped: ../shared/fixtures not found beside the repository");
+        Path fixture = Fixtures.fixture("hf/xlnet");
         java.nio.file.Files.createDirectories(dir);
         java.nio.file.Files.copy(fixture.resolve("config.json"), dir.resolve("config.json"));
         java.nio.file.Files.copy(fixture.resolve("pytorch_model.bin"), dir.resolve("pytorch_model.bin"));
@@ -346,9 +345,7 @@ class ChildTuneCliTest {
 
     @Test
     void benchReportsTheSelectedFiguresWithTargetsAndJson(@TempDir Path tmp) throws Exception {
-        Path tiny = Path.of("..", "..", "shared", "fixtures", "hf", "bert");
-        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(tiny),
-                "skipped: ../shared/fixtures not found beside the repository");
+        Path tiny = Fixtures.fixture("hf/bert");
         Path json = tmp.resolve("bench.json");
         CliRun r = CliRun.of("bench", "--model", tiny.toString(), "--only", "gemm,step,overhead", "--gemm-size", "32",
                 "--rounds", "1", "--batch-size", "2", "--seq-len", "8", "--json", json.toString());

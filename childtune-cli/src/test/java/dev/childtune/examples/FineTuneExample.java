@@ -2,6 +2,7 @@ package dev.childtune.examples;
 
 import com.google.gson.JsonObject;
 import dev.childtune.checkpoint.hub.ModelResolver;
+import dev.childtune.data.GlueTask;
 import dev.childtune.data.GlueTasks;
 import dev.childtune.data.TaskData;
 import dev.childtune.model.ModelConfig;
@@ -16,9 +17,9 @@ import java.nio.file.Path;
 
 public class FineTuneExample {
     public static void main(String[] args) {
-        Path rte = Path.of(args.length > 0 ? args[0] : "../shared/glue/RTE");
+        GlueTask rte = GlueTasks.byName("rte");
+        TaskData data = args.length > 0 ? rte.read(Path.of(args[0])) : rte.read(); // read(): the copy ChildTune ships
         Path output = Path.of(args.length > 1 ? args[1] : "runs/rte-childtuning-d-java");
-        TaskData data = GlueTasks.byName("rte").read(rte);
         Path folder = ModelResolver.fromSystem().resolve("minilm").folder();
         ModelConfig config = ModelConfig.read(folder).forTask(data.task().labels(), data.task().regression());
         TrainingArguments training = TrainingArguments.builder().outputDir(output)

@@ -1,6 +1,7 @@
 package dev.childtune.data;
 
 import dev.childtune.ChildTuneException;
+import dev.childtune.checkpoint.hub.ModelResolver;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,14 +80,26 @@ public record GlueTask(
     }
 
     /**
+     * The task's data from where {@code childtune train --task} finds it without {@code --data}:
+     * {@code $GLUE_DIR}, else the copy ChildTune ships, else a download (see {@link #dataDir}).
+     */
+    public TaskData read() {
+        return read(dataDir(null, System.getenv(), ModelResolver.fromSystem().childTuneHome()));
+    }
+
+    /**
      * The folder to read this task's data from: {@code dataOption} (the {@code --data} option) when
-     * given, else {@code $GLUE_DIR/<folder>} from {@code env}.
+     * given, else {@code $GLUE_DIR/<folder>} from {@code env}, else the copy that ChildTune ships
+     * (CoLA, RTE, MRPC, STS-B; see {@link BundledGlue}), else a copy downloaded once into {@code
+     * cacheRoot/glue} ({@code $CHILDTUNE_GLUE_URL} mirrors the source; {@code CHILDTUNE_OFFLINE=1} or
+     * {@code HF_HUB_OFFLINE=1} forbids the download).
      *
      * @param dataOption the folder the user named, or null
      * @param env the environment, e.g. {@link System#getenv()}
-     * @throws ChildTuneException when neither is given, or the folder does not exist
+     * @param cacheRoot ChildTune's cache folder ({@code $CHILDTUNE_HOME})
+     * @throws ChildTuneException when a named folder does not exist, or the data cannot be had
      */
-    public Path dataDir(Path dataOption, Map<String, String> env) {
+    public Path dataDir(Path dataOption, Map<String, String> env, Path cacheRoot) {
         String expected =
                 "expected a folder with the GLUE " + folder + " files " + DataErrors.list(files());
         if (dataOption != null) {
@@ -97,9 +110,12 @@ public record GlueTask(
             Path dir = Path.of(glueDir).resolve(folder);
             return requireFolder(dir, "$GLUE_DIR/" + folder + " = " + dir, expected);
         }
-        throw new ChildTuneException(
-                "no data for task %s: pass --data DIR or set $GLUE_DIR so that $GLUE_DIR/%s holds %s (download the GLUE data)"
-                        .formatted(task.name(), folder, DataErrors.list(files())));
+        if (BundledGlue.has(this)) {
+            return BundledGlue.ensure(this, cacheRoot);
+        }
+        boolean offline = "1".equals(env.get("CHILDTUNE_OFFLINE")) || "1".equals(env.get("HF_HUB_OFFLINE"));
+        return GlueDownload.ensure(this, cacheRoot,
+                env.getOrDefault("CHILDTUNE_GLUE_URL", GlueDownload.DEFAULT_BASE_URL), offline);
     }
 
     private static Path requireFolder(Path dir, String what, String expected) {

@@ -12,26 +12,11 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.function.Executable;
 
-/** Shared helpers of the checkpoint tests: fixture location, error assertions, raw files. */
+/** Shared helpers of the checkpoint tests: error assertions, raw files. */
 final class CheckpointTestSupport {
     private CheckpointTestSupport() {
-    }
-
-    /** {@code shared/fixtures/<relative>}, or the test is skipped when the fixtures are absent. */
-    static Path fixture(String relative) {
-        Path root = Stream.of(Path.of("..", "..", "shared", "fixtures"), Path.of("..", "shared", "fixtures"))
-                .filter(Files::isDirectory)
-                .findFirst()
-                .orElse(null);
-        Assumptions.assumeTrue(root != null,
-                "golden fixtures not found at ../../shared/fixtures or ../shared/fixtures; skipping");
-        Path path = root.resolve(relative);
-        Assumptions.assumeTrue(Files.exists(path), "fixture " + path + " is missing; skipping");
-        return path;
     }
 
     /**

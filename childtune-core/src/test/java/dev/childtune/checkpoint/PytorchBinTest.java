@@ -2,7 +2,7 @@ package dev.childtune.checkpoint;
 
 import static dev.childtune.checkpoint.CheckpointTestSupport.assertExactError;
 import static dev.childtune.checkpoint.CheckpointTestSupport.assertOneLineError;
-import static dev.childtune.checkpoint.CheckpointTestSupport.fixture;
+import static dev.childtune.testing.Fixtures.fixture;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -22,11 +22,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Reads the real GLUE files in {@code ../shared/glue} and checks every example against the raw
+ * Reads the real GLUE files that ChildTune ships and checks every example against the raw
  * lines, split here by the column positions of the GLUE layouts (not by header names, as the reader
  * does).
  */
 class GlueDataTest {
+    @TempDir static Path cache;
+
     @ParameterizedTest(name = "{0}")
     @CsvSource({
         // task, train rows, dev rows, header lines, text column, pair column (-1: none), label
@@ -139,13 +141,9 @@ class GlueDataTest {
         }
     }
 
+    /** The copy of the task that ChildTune ships, as the data options find it. */
     private static Path glueFolder(GlueTask glue) {
-        Path shared = SharedData.sharedRoot();
-        assumeTrue(
-                shared != null, "skipped: ../shared (with glue/) not found beside the repository");
-        Path dir = shared.resolve("glue").resolve(glue.folder());
-        assumeTrue(Files.isDirectory(dir), "skipped: GLUE data " + dir + " is missing");
-        return dir;
+        return glue.dataDir(null, Map.of(), cache);
     }
 
     /** The file's lines after the header, split on tabs. */

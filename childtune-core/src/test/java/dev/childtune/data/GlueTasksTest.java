@@ -159,29 +159,31 @@ class GlueTasksTest {
     }
 
     @Test
-    void dataDirComesFromTheOptionThenGlueDir() throws IOException {
+    void dataDirComesFromTheOptionThenGlueDirThenTheBundledCopy() throws IOException {
         GlueTask rte = GlueTasks.byName("rte");
         Path rteDir = Files.createDirectories(dir.resolve("RTE"));
         Path option = Files.createDirectories(dir.resolve("mine"));
+        Path cache = dir.resolve("cache");
         Map<String, String> env = Map.of("GLUE_DIR", dir.toString());
-        assertEquals(option, rte.dataDir(option, env));
-        assertEquals(rteDir, rte.dataDir(null, env));
+        assertEquals(option, rte.dataDir(option, env, cache));
+        assertEquals(rteDir, rte.dataDir(null, env, cache));
+        assertEquals(cache.resolve("glue").resolve("RTE"), rte.dataDir(null, Map.of(), cache));
+        assertFalse(Files.exists(dir.resolve("cache").resolve("glue").resolve("MRPC")), "only what was asked for is copied");
 
         assertError(
-                () -> rte.dataDir(dir.resolve("nope"), env),
+                () -> rte.dataDir(dir.resolve("nope"), env, cache),
                 "--data " + dir.resolve("nope") + ": no such folder",
                 "\"train.tsv\", \"dev.tsv\"");
         assertError(
-                () -> GlueTasks.byName("mrpc").dataDir(null, env),
+                () -> GlueTasks.byName("mrpc").dataDir(null, env, cache),
                 "$GLUE_DIR/MRPC = " + dir.resolve("MRPC"),
                 "no such folder");
         String message =
                 assertError(
-                        () -> rte.dataDir(null, Map.of()),
-                        "--data DIR",
-                        "$GLUE_DIR/RTE",
-                        "\"train.tsv\", \"dev.tsv\"",
-                        "download the GLUE data");
+                        () -> GlueTasks.byName("sst2").dataDir(null, Map.of("CHILDTUNE_OFFLINE", "1"), cache),
+                        "task sst2: no copy in " + cache.resolve("glue").resolve("SST-2"),
+                        "downloads are off",
+                        "--data DIR");
         assertFalse(message.contains("null"), message);
     }
 

@@ -15,7 +15,7 @@ import dev.childtune.checkpoint.TensorData;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.testing.NativeMemoryPressure;
 import dev.childtune.testing.FixtureBatch;
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 import dev.childtune.train.Batch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,7 +44,7 @@ class HuggingFaceParityTest {
     private record Run(ClassifierOutput output, NDArray loss, Map<String, float[]> gradients) {}
 
     private static Path folderWith(Path tmp, String fixture, String weightsFile) throws IOException {
-        Path source = SharedData.fixture("hf/" + fixture);
+        Path source = Fixtures.fixture("hf/" + fixture);
         Path dir = Files.createDirectories(tmp.resolve(fixture + "-" + weightsFile));
         Files.createSymbolicLink(dir.resolve("config.json"), source.resolve("config.json"));
         String target = weightsFile.endsWith(".bin") ? "pytorch_model.bin" : "model.safetensors";
@@ -59,7 +59,7 @@ class HuggingFaceParityTest {
         "roberta, model.safetensors", "roberta, pytorch_model.bin",
         "electra, model.safetensors", "electra, pytorch_model.bin"})
     void reproducesHuggingFace(String fixture, String weightsFile) throws IOException {
-        Path fixtureDir = SharedData.fixture("hf/" + fixture);
+        Path fixtureDir = Fixtures.fixture("hf/" + fixture);
         Map<String, TensorData> expected = SafeTensors.read(fixtureDir.resolve("expected.safetensors"));
         try (PretrainedModel model = PretrainedModel.load(folderWith(tmp, fixture, weightsFile));
                 NDManager manager = model.manager().newSubManager()) {
@@ -126,7 +126,7 @@ class HuggingFaceParityTest {
     /** The bfloat16 copy of bert, widened in Java, reproduces the float32 model that carries the widened weights. */
     @Test
     void bfloat16CheckpointMatchesItsWidenedReference() throws IOException {
-        Path fixtureDir = SharedData.fixture("hf/bert");
+        Path fixtureDir = Fixtures.fixture("hf/bert");
         Map<String, TensorData> expected = SafeTensors.read(fixtureDir.resolve("expected.safetensors"));
         try (PretrainedModel model = PretrainedModel.load(folderWith(tmp, "bert", "model-bf16.safetensors"));
                 NDManager manager = model.manager().newSubManager()) {
@@ -151,7 +151,7 @@ class HuggingFaceParityTest {
      */
     @Test
     void gradientsSurviveAGarbageCollectionBetweenForwardAndBackward() throws Exception {
-        Path fixtureDir = SharedData.fixture("hf/bert");
+        Path fixtureDir = Fixtures.fixture("hf/bert");
         Map<String, TensorData> expected = SafeTensors.read(fixtureDir.resolve("expected.safetensors"));
         try (PretrainedModel model = PretrainedModel.load(folderWith(tmp, "bert", "model.safetensors"));
                 NDManager manager = model.manager().newSubManager()) {
@@ -179,7 +179,7 @@ class HuggingFaceParityTest {
         for (int i = 0; i < 2; i++) {
             try (PretrainedModel model = PretrainedModel.load(folderWith(tmp, "roberta", files[i]));
                     NDManager manager = model.manager().newSubManager()) {
-                Batch batch = FixtureBatch.read(SharedData.fixture("hf/roberta/inputs.json"), manager);
+                Batch batch = FixtureBatch.read(Fixtures.fixture("hf/roberta/inputs.json"), manager);
                 logits[i] = model.classifier().forward(batch.inputs(), false).logits().toFloatArray();
             }
         }

@@ -13,7 +13,7 @@ import dev.childtune.ChildTuneException;
 import dev.childtune.checkpoint.SafeTensors;
 import dev.childtune.checkpoint.TensorData;
 import dev.childtune.testing.FixtureBatch;
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 import dev.childtune.train.Batch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,7 +29,7 @@ class PretrainedModelTest {
     Path tmp;
 
     private Path copyOf(String fixture) throws IOException {
-        Path source = SharedData.fixture("hf/" + fixture);
+        Path source = Fixtures.fixture("hf/" + fixture);
         Path dir = Files.createDirectories(tmp.resolve(fixture));
         Files.copy(source.resolve("config.json"), dir.resolve("config.json"));
         Files.copy(source.resolve("model.safetensors"), dir.resolve("model.safetensors"));
@@ -38,7 +38,7 @@ class PretrainedModelTest {
 
     private static float[] logits(PretrainedModel model, String fixture) throws IOException {
         try (NDManager manager = model.manager().newSubManager()) {
-            Batch batch = FixtureBatch.read(SharedData.fixture("hf/" + fixture + "/inputs.json"), manager);
+            Batch batch = FixtureBatch.read(Fixtures.fixture("hf/" + fixture + "/inputs.json"), manager);
             return model.classifier().forward(batch.inputs(), false).logits().toFloatArray();
         }
     }
@@ -114,14 +114,14 @@ class PretrainedModelTest {
     void savedModelReloadsBitIdenticallyWithHuggingFaceLayout() throws IOException {
         Path saved = tmp.resolve("saved");
         float[] before;
-        try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/electra"))) {
+        try (PretrainedModel model = PretrainedModel.load(Fixtures.fixture("hf/electra"))) {
             before = logits(model, "electra");
             model.save(saved);
         }
         JsonObject config = JsonParser.parseString(Files.readString(saved.resolve("config.json"))).getAsJsonObject();
         assertEquals("ElectraForSequenceClassification", config.getAsJsonArray("architectures").get(0).getAsString());
         assertEquals(16, config.get("embedding_size").getAsInt());
-        Map<String, TensorData> original = SafeTensors.read(SharedData.fixture("hf/electra/model.safetensors"));
+        Map<String, TensorData> original = SafeTensors.read(Fixtures.fixture("hf/electra/model.safetensors"));
         Map<String, TensorData> written = SafeTensors.read(saved.resolve("model.safetensors"));
         assertEquals(original.keySet(), written.keySet());
         for (String k : original.keySet()) {
@@ -137,9 +137,9 @@ class PretrainedModelTest {
 
     @Test
     void dropoutIsActiveOnlyInTraining() throws IOException {
-        try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));
+        try (PretrainedModel model = PretrainedModel.load(Fixtures.fixture("hf/bert"));
                 NDManager manager = model.manager().newSubManager()) {
-            Batch batch = FixtureBatch.read(SharedData.fixture("hf/bert/inputs.json"), manager);
+            Batch batch = FixtureBatch.read(Fixtures.fixture("hf/bert/inputs.json"), manager);
             SequenceClassifier c = model.classifier();
             assertArrayEquals(c.forward(batch.inputs(), false).logits().toFloatArray(),
                     c.forward(batch.inputs(), false).logits().toFloatArray());

@@ -20,7 +20,7 @@ import dev.childtune.checkpoint.TensorData;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.testing.NativeMemoryPressure;
 import dev.childtune.testing.FixtureBatch;
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 import dev.childtune.train.Batch;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -46,7 +46,7 @@ class XLNetParityTest {
     Path tmp;
 
     private static Path folderWith(Path tmp, String weightsFile) throws IOException {
-        Path source = SharedData.fixture("hf/xlnet");
+        Path source = Fixtures.fixture("hf/xlnet");
         Path dir = Files.createDirectories(tmp.resolve("xlnet-" + weightsFile));
         Files.createSymbolicLink(dir.resolve("config.json"), source.resolve("config.json"));
         Files.createSymbolicLink(dir.resolve(weightsFile), source.resolve(weightsFile));
@@ -58,7 +58,7 @@ class XLNetParityTest {
         "'', model.safetensors", "'', pytorch_model.bin",
         "_left_padded, model.safetensors", "_left_padded, pytorch_model.bin"})
     void reproducesHuggingFace(String variant, String weightsFile) throws IOException {
-        Path fixture = SharedData.fixture("hf/xlnet");
+        Path fixture = Fixtures.fixture("hf/xlnet");
         Map<String, TensorData> expected = SafeTensors.read(fixture.resolve("expected" + variant + ".safetensors"));
         try (PretrainedModel model = PretrainedModel.load(folderWith(tmp, weightsFile));
                 NDManager manager = model.manager().newSubManager()) {
@@ -151,7 +151,7 @@ class XLNetParityTest {
      */
     @Test
     void leftPaddedRowsMatchTheSequencesRunAlone() throws IOException {
-        Path fixture = SharedData.fixture("hf/xlnet");
+        Path fixture = Fixtures.fixture("hf/xlnet");
         JsonObject inputs = JsonParser.parseString(Files.readString(fixture.resolve("inputs_left_padded.json")))
                 .getAsJsonObject();
         try (PretrainedModel model = PretrainedModel.load(folderWith(tmp, "model.safetensors"));
@@ -176,7 +176,7 @@ class XLNetParityTest {
     /** The XLNet forward pass keeps no Java-owned scalar for autograd (see {@code Scalars}): a GC between passes is harmless. */
     @Test
     void gradientsSurviveAGarbageCollectionBetweenForwardAndBackward() throws Exception {
-        Path fixture = SharedData.fixture("hf/xlnet");
+        Path fixture = Fixtures.fixture("hf/xlnet");
         Map<String, TensorData> expected = SafeTensors.read(fixture.resolve("expected.safetensors"));
         try (PretrainedModel model = PretrainedModel.load(folderWith(tmp, "model.safetensors"));
                 NDManager manager = model.manager().newSubManager()) {
@@ -198,7 +198,7 @@ class XLNetParityTest {
 
     @Test
     void xlnetConfigFieldsAreReadThroughTheAttributeMap() throws IOException {
-        ModelConfig c = ModelConfig.read(SharedData.fixture("hf/xlnet"));
+        ModelConfig c = ModelConfig.read(Fixtures.fixture("hf/xlnet"));
         assertEquals("xlnet", c.modelType());
         assertEquals(32, c.hiddenSize());
         assertEquals(2, c.numHiddenLayers());
@@ -214,7 +214,7 @@ class XLNetParityTest {
 
     @Test
     void unsupportedXLNetSettingsFailWithTheFieldNamed() throws IOException {
-        JsonObject base = JsonParser.parseString(Files.readString(SharedData.fixture("hf/xlnet/config.json")))
+        JsonObject base = JsonParser.parseString(Files.readString(Fixtures.fixture("hf/xlnet/config.json")))
                 .getAsJsonObject();
         String[][] cases = {
             {"attn_type", "\"uni\"", "attn_type 'uni'"},
@@ -240,7 +240,7 @@ class XLNetParityTest {
 
     @Test
     void withoutTheProjectionTheSummaryHasNoParameters() throws IOException {
-        JsonObject json = JsonParser.parseString(Files.readString(SharedData.fixture("hf/xlnet/config.json")))
+        JsonObject json = JsonParser.parseString(Files.readString(Fixtures.fixture("hf/xlnet/config.json")))
                 .getAsJsonObject();
         json.addProperty("summary_use_proj", false);
         SequenceClassifier classifier = Architectures.sequenceClassifier(ModelConfig.fromJson(json, "config.json"));

@@ -19,7 +19,7 @@ public final class TinyModels {
     private TinyModels() {}
 
     public static Path bertWithTokenizer(Path dir) throws IOException {
-        Path fixture = SharedData.fixture("hf/bert");
+        Path fixture = Fixtures.fixture("hf/bert");
         Files.createDirectories(dir);
         Files.copy(fixture.resolve("config.json"), dir.resolve("config.json"));
         Files.copy(fixture.resolve("model.safetensors"), dir.resolve("model.safetensors"));
@@ -44,7 +44,7 @@ public final class TinyModels {
      * xlnet-base-cased, there is no tokenizer_config.json: the padding side comes from the model type.
      */
     public static Path xlnetWithTokenizer(Path dir) throws IOException {
-        Path fixture = SharedData.fixture("hf/xlnet");
+        Path fixture = Fixtures.fixture("hf/xlnet");
         Files.createDirectories(dir);
         Files.copy(fixture.resolve("config.json"), dir.resolve("config.json"));
         Files.copy(fixture.resolve("model.safetensors"), dir.resolve("model.safetensors"));

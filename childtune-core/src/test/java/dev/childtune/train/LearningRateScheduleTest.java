@@ -3,14 +3,14 @@ package dev.childtune.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.childtune.checkpoint.SafeTensors;
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 /** The schedules equal Hugging Face's, value for value. */
 class LearningRateScheduleTest {
     @Test
     void linearWarmupMatchesTheFixture() {
-        double[] expected = SafeTensors.read(SharedData.fixture("childtuning/expected.safetensors"))
+        double[] expected = SafeTensors.read(Fixtures.fixture("childtuning/expected.safetensors"))
                 .get("schedule.linear_warmup.lr").toDoubles();
         LearningRateSchedule schedule = LearningRateSchedule.of(LearningRateSchedule.Type.LINEAR, 1e-3, 2, 20);
         assertEquals(20, expected.length);

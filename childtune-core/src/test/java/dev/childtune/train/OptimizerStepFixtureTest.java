@@ -11,7 +11,7 @@ import dev.childtune.checkpoint.TensorData;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.testing.FixtureBatch;
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 import dev.childtune.tuning.ChildMask;
 import dev.childtune.tuning.ChildTuningD;
 import dev.childtune.tuning.GradientMask;
@@ -54,7 +54,7 @@ class OptimizerStepFixtureTest {
 
     private static void childTuningDSteps(boolean fusedOnHost) throws IOException {
         try (NDManager manager = NDManager.newBaseManager();
-                ChildMask mask = ChildMask.load(SharedData.fixture("childtuning/expected.safetensors"), manager)) {
+                ChildMask mask = ChildMask.load(Fixtures.fixture("childtuning/expected.safetensors"), manager)) {
             assertEquals(48, mask.masks().size());
             runFiveSteps("d", new ChildTuningD(mask), fusedOnHost);
         }
@@ -66,10 +66,10 @@ class OptimizerStepFixtureTest {
         float[][] after = new float[2][];
         float[][] gradient = new float[2][];
         for (int variant = 0; variant < 2; variant++) {
-            try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));
+            try (PretrainedModel model = PretrainedModel.load(Fixtures.fixture("hf/bert"));
                     NDManager manager = model.manager().newSubManager();
                     AdamW adamW = AdamW.builder(model.classifier().namedParameters(), model.manager()).build()) {
-                Batch whole = FixtureBatch.readAll(SharedData.fixture("childtuning/batches.json"), manager).get(0);
+                Batch whole = FixtureBatch.readAll(Fixtures.fixture("childtuning/batches.json"), manager).get(0);
                 List<Batch> micro = variant == 0 ? List.of(whole) : List.of(whole.rows(0, 2), whole.rows(2, 4));
                 int v = variant;
                 GradientMask capture = (parameter, offset, values, length, step) -> {
@@ -87,14 +87,14 @@ class OptimizerStepFixtureTest {
     }
 
     private static void runFiveSteps(String run, GradientMask mask, boolean fusedOnHost) throws IOException {
-        Map<String, TensorData> expected = SafeTensors.read(SharedData.fixture("childtuning/expected.safetensors"));
-        try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));
+        Map<String, TensorData> expected = SafeTensors.read(Fixtures.fixture("childtuning/expected.safetensors"));
+        try (PretrainedModel model = PretrainedModel.load(Fixtures.fixture("hf/bert"));
                 NDManager manager = model.manager().newSubManager();
                 AdamW adamW = AdamW.builder(model.classifier().namedParameters(), model.manager()).build()) {
             Map<String, Parameter> params = model.classifier().namedParameters();
             Map<String, float[]> initial = new java.util.HashMap<>();
             params.forEach((name, p) -> initial.put(name, p.array().toFloatArray()));
-            List<Batch> batches = FixtureBatch.readAll(SharedData.fixture("childtuning/batches.json"), manager);
+            List<Batch> batches = FixtureBatch.readAll(Fixtures.fixture("childtuning/batches.json"), manager);
             OptimizerStep step = new OptimizerStep(model.classifier(), adamW, mask, 1.0, TrainingHooks.NONE,
                     fusedOnHost);
             float[] losses = expected.get(run + ".losses").toFloats();
@@ -160,11 +160,11 @@ class OptimizerStepFixtureTest {
     @ParameterizedTest(name = "fused on host: {0}")
     @ValueSource(booleans = {true, false})
     void aNonFiniteGradientIsReportedAndNotApplied(boolean fusedOnHost) throws IOException {
-        try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));
+        try (PretrainedModel model = PretrainedModel.load(Fixtures.fixture("hf/bert"));
                 NDManager manager = model.manager().newSubManager();
                 AdamW adamW = AdamW.builder(model.classifier().namedParameters(), model.manager()).build()) {
             Map<String, Parameter> params = model.classifier().namedParameters();
-            Batch batch = FixtureBatch.readAll(SharedData.fixture("childtuning/batches.json"), manager).get(0);
+            Batch batch = FixtureBatch.readAll(Fixtures.fixture("childtuning/batches.json"), manager).get(0);
             // Poison one weight of the first encoder layer: everything after it becomes NaN.
             String poisoned = "bert.encoder.layer.0.attention.self.query.weight";
             float[] w = params.get(poisoned).array().toFloatArray();

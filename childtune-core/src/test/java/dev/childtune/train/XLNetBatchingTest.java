@@ -13,7 +13,7 @@ import com.google.gson.JsonParser;
 import dev.childtune.ChildTuneException;
 import dev.childtune.data.Example;
 import dev.childtune.model.ModelConfig;
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 import dev.childtune.testing.TinyModels;
 import dev.childtune.text.Encoded;
 import dev.childtune.text.Padding;
@@ -117,7 +117,7 @@ class XLNetBatchingTest {
     }
 
     private static void assertBatchEquals(Path dir, String fixtureFile) throws IOException {
-        JsonObject inputs = JsonParser.parseString(Files.readString(SharedData.fixture("hf/xlnet/" + fixtureFile)))
+        JsonObject inputs = JsonParser.parseString(Files.readString(Fixtures.fixture("hf/xlnet/" + fixtureFile)))
                 .getAsJsonObject();
         List<Example> examples = new ArrayList<>();
         JsonArray ids = inputs.getAsJsonArray("input_ids");

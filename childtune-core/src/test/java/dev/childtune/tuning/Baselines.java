@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.testing.FixtureBatch;
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 import dev.childtune.train.AdamW;
 import dev.childtune.train.Batch;
 import dev.childtune.train.OptimizerStep;
@@ -20,7 +20,7 @@ final class Baselines {
 
     /** The five batches of four examples of {@code childtuning/batches.json}. */
     static List<Batch> batches(NDManager manager) throws IOException {
-        return FixtureBatch.readAll(SharedData.fixture("childtuning/batches.json"), manager);
+        return FixtureBatch.readAll(Fixtures.fixture("childtuning/batches.json"), manager);
     }
 
     /** Prepares a method on a model as the Trainer does (Fisher pass over {@code batches}). */
@@ -50,6 +50,6 @@ final class Baselines {
     }
 
     static PretrainedModel bert() {
-        return PretrainedModel.load(SharedData.fixture("hf/bert"));
+        return PretrainedModel.load(Fixtures.fixture("hf/bert"));
     }
 }

@@ -11,7 +11,7 @@ import dev.childtune.checkpoint.SafeTensors;
 import dev.childtune.checkpoint.TensorData;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.testing.FixtureBatch;
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 import dev.childtune.train.Batch;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -30,11 +30,11 @@ class ChildTuningFixtureTest {
 
     @Test
     void fisherThresholdAndMaskMatchTheReference() throws IOException {
-        Map<String, TensorData> expected = SafeTensors.read(SharedData.fixture("childtuning/expected.safetensors"));
+        Map<String, TensorData> expected = SafeTensors.read(Fixtures.fixture("childtuning/expected.safetensors"));
         double expectedThreshold = expected.get("threshold").toDoubles()[0];
-        try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));
+        try (PretrainedModel model = PretrainedModel.load(Fixtures.fixture("hf/bert"));
                 NDManager manager = model.manager().newSubManager()) {
-            List<Batch> batches = FixtureBatch.readAll(SharedData.fixture("childtuning/batches.json"), manager);
+            List<Batch> batches = FixtureBatch.readAll(Fixtures.fixture("childtuning/batches.json"), manager);
             FisherInformation.Estimate fisher = FisherInformation.estimate(model.classifier(), batches, 1.0,
                     FisherInformation.REFERENCE_SCOPE, false, manager);
             assertEquals(48, fisher.scores().size(), "eligible tensors: names containing 'layer'");

@@ -11,7 +11,7 @@ import ai.djl.ndarray.NDManager;
 import dev.childtune.ChildTuneException;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.testing.FixtureBatch;
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 import dev.childtune.train.Batch;
 import dev.childtune.train.Batcher;
 import dev.childtune.train.EncodedDataset;
@@ -33,9 +33,9 @@ class FisherOptionsTest {
     }
 
     private static void withFixture(Body body) throws IOException {
-        try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert"));
+        try (PretrainedModel model = PretrainedModel.load(Fixtures.fixture("hf/bert"));
                 NDManager manager = model.manager().newSubManager()) {
-            body.run(model, FixtureBatch.readAll(SharedData.fixture("childtuning/batches.json"), manager), manager);
+            body.run(model, FixtureBatch.readAll(Fixtures.fixture("childtuning/batches.json"), manager), manager);
         }
     }
 

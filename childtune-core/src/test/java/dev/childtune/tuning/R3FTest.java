@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDManager;
 import dev.childtune.model.ClassifierOutput;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.testing.FixtureBatch;
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 import dev.childtune.train.AdamW;
 import dev.childtune.train.Batch;
 import dev.childtune.train.OptimizerStep;
@@ -48,9 +48,9 @@ class R3FTest {
 
     @Test
     void regressionUsesTheSquaredDifference() throws Exception {
-        try (PretrainedModel model = PretrainedModel.load(SharedData.fixture("hf/bert-regression"));
+        try (PretrainedModel model = PretrainedModel.load(Fixtures.fixture("hf/bert-regression"));
                 NDManager manager = model.manager().newSubManager()) {
-            Batch batch = FixtureBatch.read(SharedData.fixture("hf/bert-regression/inputs.json"), manager);
+            Batch batch = FixtureBatch.read(Fixtures.fixture("hf/bert-regression/inputs.json"), manager);
             assertEquals(0f, term(model, batch, 1, 0, R3F.Noise.UNIFORM));
             Engine.getInstance().setRandomSeed(7);
             float[] clean = model.classifier().forward(batch.inputs(), false).logits().toFloatArray();

@@ -18,7 +18,7 @@ import dev.childtune.data.TaskData;
 import dev.childtune.model.PretrainedModel;
 import dev.childtune.model.nn.Parameter;
 import dev.childtune.testing.FixtureBatch;
-import dev.childtune.testing.SharedData;
+import dev.childtune.testing.Fixtures;
 import dev.childtune.testing.TinyModels;
 import dev.childtune.text.TextTokenizer;
 import dev.childtune.train.AdamW;
@@ -55,7 +55,7 @@ class XLNetChildTuningTest {
     /** With one batch and no clipping the Fisher score is the squared gradient, which the fixture holds. */
     @Test
     void fisherPassScoresTheLayerTensorsWithTheSquaredGradient() throws IOException {
-        Path fixture = SharedData.fixture("hf/xlnet");
+        Path fixture = Fixtures.fixture("hf/xlnet");
         Map<String, TensorData> expected = SafeTensors.read(fixture.resolve("expected.safetensors"));
         try (PretrainedModel model = PretrainedModel.load(fixture);
                 NDManager manager = model.manager().newSubManager()) {
@@ -97,7 +97,7 @@ class XLNetChildTuningTest {
      */
     @Test
     void childTuningDStepsLeaveNonChildrenToWeightDecay() throws IOException {
-        Path fixture = SharedData.fixture("hf/xlnet");
+        Path fixture = Fixtures.fixture("hf/xlnet");
         double lr = 1e-3;
         try (PretrainedModel model = PretrainedModel.load(fixture);
                 NDManager manager = model.manager().newSubManager();

@@ -1,5 +1,6 @@
 package dev.childtune.cli;
 
+import dev.childtune.ChildTuneException;
 import dev.childtune.experiments.Evaluation;
 import dev.childtune.experiments.JvmLauncher;
 import dev.childtune.experiments.OptionSchema;
@@ -67,6 +68,8 @@ final class SweepCommand implements Callable<Integer> {
         List<Trial> trials = sweepConfig.trials();
         PrintWriter err = spec.commandLine().getErr();
         PrintWriter out = spec.commandLine().getOut();
+        List<String> missingData = sweepConfig.tasks().stream()
+                .flatMap(task -> task.missingData(System.getenv()).stream()).toList();
         ResultsDb db = ResultsDb.open(database.jdbcUrl());
         if (dryRun) {
             Map<String, String> statuses = db.statuses(trials.stream().map(Trial::hash).toList());
@@ -75,7 +78,11 @@ final class SweepCommand implements Callable<Integer> {
                         trial.grid());
             }
             out.printf("%d trials%n", trials.size());
-            return 0;
+            missingData.forEach(problem -> err.println("childtune: error: " + config + ": " + problem));
+            return missingData.isEmpty() ? 0 : ChildTuneCli.INPUT_ERROR;
+        }
+        if (!missingData.isEmpty()) {
+            throw new ChildTuneException(config + ": " + String.join("; ", missingData));
         }
         int threads = threadsPerTrial != null ? threadsPerTrial
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, parallel));

@@ -30,6 +30,11 @@ public final class GlueDownload {
 
     private GlueDownload() {}
 
+    /** Whether the environment forbids downloads: {@code CHILDTUNE_OFFLINE=1} or {@code HF_HUB_OFFLINE=1}. */
+    public static boolean offline(Map<String, String> env) {
+        return "1".equals(env.get("CHILDTUNE_OFFLINE")) || "1".equals(env.get("HF_HUB_OFFLINE"));
+    }
+
     /**
      * The folder {@code cacheRoot/glue/<Task>} holding the task's files, downloaded first when it
      * is not there.

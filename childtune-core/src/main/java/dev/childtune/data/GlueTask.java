@@ -113,9 +113,8 @@ public record GlueTask(
         if (BundledGlue.has(this)) {
             return BundledGlue.ensure(this, cacheRoot);
         }
-        boolean offline = "1".equals(env.get("CHILDTUNE_OFFLINE")) || "1".equals(env.get("HF_HUB_OFFLINE"));
         return GlueDownload.ensure(this, cacheRoot,
-                env.getOrDefault("CHILDTUNE_GLUE_URL", GlueDownload.DEFAULT_BASE_URL), offline);
+                env.getOrDefault("CHILDTUNE_GLUE_URL", GlueDownload.DEFAULT_BASE_URL), GlueDownload.offline(env));
     }
 
     private static Path requireFolder(Path dir, String what, String expected) {

@@ -26,7 +26,8 @@ import org.snakeyaml.engine.v2.nodes.Node;
  * name: small                     # the runs go to runs/small/ (default: the file's name)
  * models: [minilm]
  * tasks:
- *   rte: {data: ../../shared/glue/RTE}          # paths are relative to this file
+ *   rte: {}                       # a GLUE task as `train --task rte` finds it
+ *   mine: {train-file: data/train.csv, validation-file: data/dev.csv}   # paths are relative to this file
  * methods:
  *   vanilla: {learning-rate: [2e-5, 5e-5]}      # a list is a grid axis
  *   childtuning-d: {learning-rate: 5e-5, reserve-p: [0.1, 0.3]}

@@ -55,7 +55,7 @@ class PlatformProfilesTest {
         "Windows_11, amd64, win-x86_64",
     })
     void eachSupportedPlatformGetsItsNativeJar(String osName, String osArch, String classifier) throws Exception {
-        Run run = maven(osName, osArch, "org.apache.maven.plugins:maven-help-plugin:3.6.0:evaluate", "-Dexpression=libtorch.classifier", "-DforceStdout");
+        Run run = maven(osName, osArch, "org.apache.maven.plugins:maven-help-plugin:3.5.2:evaluate", "-Dexpression=libtorch.classifier", "-DforceStdout");
         assertEquals(0, run.exitCode, run.output);
         assertEquals(classifier, run.output.strip());
     }

@@ -6,8 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -65,9 +63,13 @@ public final class BundledGlue {
                 if (Files.exists(folder) && !matches(glue, folder)) {
                     AtomicFiles.deleteRecursively(folder); // an older, damaged or edited copy
                 }
-                Files.move(staging, folder, StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException raced) {
-                // another process put the same files there first
+                try {
+                    Files.move(staging, folder, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException raced) {
+                    if (!matches(glue, folder)) { // else another process put the same files there first
+                        throw raced;
+                    }
+                }
             } finally {
                 AtomicFiles.deleteRecursively(staging);
             }

@@ -283,6 +283,10 @@ final class TrainCommand implements Callable<Integer> {
             throw new ChildTuneException(outputOption + " " + run.root() + " is not empty: add --resume to continue "
                     + "the run there, --overwrite to replace it, or choose another folder");
         }
+        if (overwrite && run.hasContents() && !run.holdsRun()) {
+            throw new ChildTuneException("--overwrite: " + run.root() + " holds no run (it has no "
+                    + RunDirectory.RUN_JSON + "); refusing to delete its contents");
+        }
         if (!resume) {
             return;
         }

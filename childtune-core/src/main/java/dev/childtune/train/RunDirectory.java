@@ -72,6 +72,11 @@ public final class RunDirectory {
         return root.resolve(RUN_JSON);
     }
 
+    /** Whether a run started here: the folder has its {@code run.json}. */
+    public boolean holdsRun() {
+        return Files.isRegularFile(runJsonFile());
+    }
+
     /** Whether the folder exists and holds anything at all. */
     public boolean hasContents() {
         if (!Files.isDirectory(root)) {
@@ -106,7 +111,7 @@ public final class RunDirectory {
         if (!hasContents()) {
             return;
         }
-        if (!Files.isRegularFile(runJsonFile())) {
+        if (!holdsRun()) {
             throw new ChildTuneException(root + ": not the folder of a run (it has no " + RUN_JSON
                     + "); refusing to delete its contents");
         }

@@ -2,9 +2,12 @@ package dev.childtune.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonParser;
+import dev.childtune.ChildTuneException;
+import dev.childtune.train.RunDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,5 +80,24 @@ class OutputFolderTest {
         assertRefused(train(folder, "--overwrite"), "--overwrite: " + folder + " holds no run (it has no run.json); "
                 + "refusing to delete its contents");
         assertTrue(Files.exists(precious));
+    }
+
+    /** RunDirectory.clear, which --overwrite calls: only a run's folder, only what is inside, links not followed. */
+    @Test
+    void clearingDeletesOnlyWhatIsInsideARunFolder() throws Exception {
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Path keep = Files.writeString(outside.resolve("keep.txt"), "keep");
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        Files.createSymbolicLink(run.resolve("link"), outside);
+        Files.writeString(Files.createDirectories(run.resolve("checkpoints/checkpoint-1")).resolve("x"), "x");
+        RunDirectory folder = new RunDirectory(run);
+        assertThrows(ChildTuneException.class, folder::clear, "no run.json: not a run's folder");
+        assertTrue(Files.exists(run.resolve("checkpoints/checkpoint-1/x")));
+
+        Files.writeString(run.resolve("run.json"), "{}");
+        folder.clear();
+        assertTrue(Files.isDirectory(run), "the folder itself stays");
+        assertFalse(folder.hasContents());
+        assertTrue(Files.exists(keep), "a link's target is not followed");
     }
 }

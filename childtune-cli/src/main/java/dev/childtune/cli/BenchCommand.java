@@ -1,5 +1,6 @@
 package dev.childtune.cli;
 
+import ai.djl.Device;
 import dev.childtune.ChildTuneException;
 import dev.childtune.bench.BenchmarkOptions;
 import dev.childtune.bench.BenchmarkReport;
@@ -18,8 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code childtune bench}: issue 7's figures, measured on this machine in one run. */
-@Command(name = "bench", mixinStandardHelpOptions = true, showDefaultValues = true,
-        header = "Measure training speed against the machine's limit: GEMM peak, step time and MFU, inference, "
+@Command(name = "bench", header = "Measure training speed against the machine's limit: GEMM peak, step time and MFU, inference, "
                 + "ChildTuning overhead, Fisher pass, padding, memory.",
         description = {
             "Sections (--only): gemm, step (default model), overhead (ChildTuning-F/-D vs vanilla), fisher, "
@@ -34,46 +34,52 @@ final class BenchCommand implements Callable<Integer> {
     @Mixin
     DeviceOption deviceOption;
 
-    @Option(names = "--batch-size", defaultValue = "32", description = "Sequences per batch of the default model.")
-    int batchSize;
-
-    @Option(names = {"--seq-len", "--seq-length"}, defaultValue = "128",
-            description = "Tokens per sequence of the default model (also the padded length of the padding section).")
-    int seqLength;
-
-    @Option(names = "--base-batch-size", defaultValue = "16", description = "Sequences per batch of BERT-base geometry.")
-    int baseBatchSize;
-
-    @Option(names = "--base-seq-len", defaultValue = "128", description = "Tokens per sequence of BERT-base geometry.")
-    int baseSeqLength;
-
-    @Option(names = "--rounds", defaultValue = "5", description = "Timed repeats of each figure (the median is shown).")
-    int rounds;
-
-    @Option(names = "--warmup", defaultValue = "1", description = "Untimed rounds first.")
-    int warmup;
-
-    @Option(names = "--gemm-size", defaultValue = "2048", description = "Side of the square fp32 matrices of the GEMM peak.")
-    int gemmSize;
-
-    @Option(names = "--only", paramLabel = "S1,S2,...", defaultValue = "all",
-            description = "Run only these sections: gemm, step, overhead, fisher, inference, profile, base, padding, memory.")
-    String only;
-
     @Option(names = "--data", paramLabel = "DIR",
             description = "The GLUE RTE folder for the padding section (default: $GLUE_DIR/RTE, else the copy shipped with "
                     + "ChildTune).")
     Path data;
 
-    @Option(names = "--padding-batches", defaultValue = "12",
+    @Option(names = "--seed", defaultValue = "42", paramLabel = "N", description = "Seeds the random inputs and weights.")
+    long seed;
+
+    @Option(names = "--batch-size", defaultValue = "32", paramLabel = "N", description = "Sequences per batch of the default model.")
+    int batchSize;
+
+    @Option(names = {"--seq-len", "--seq-length"}, defaultValue = "128", paramLabel = "TOKENS",
+            description = "Tokens per sequence of the default model (also the padded length of the padding section).")
+    int seqLength;
+
+    @Option(names = "--base-batch-size", defaultValue = "16", paramLabel = "N",
+            description = "Sequences per batch of BERT-base geometry.")
+    int baseBatchSize;
+
+    @Option(names = "--base-seq-len", defaultValue = "128", paramLabel = "TOKENS",
+            description = "Tokens per sequence of BERT-base geometry.")
+    int baseSeqLength;
+
+    @Option(names = "--rounds", defaultValue = "5", paramLabel = "N",
+            description = "Timed repeats of each figure (the median is shown).")
+    int rounds;
+
+    @Option(names = "--warmup", defaultValue = "1", paramLabel = "N", description = "Untimed rounds first.")
+    int warmup;
+
+    @Option(names = "--gemm-size", defaultValue = "2048", paramLabel = "N",
+            description = "Side of the square fp32 matrices of the GEMM peak.")
+    int gemmSize;
+
+    @Option(names = "--only", paramLabel = "SECTIONS", defaultValue = "all",
+            description = "Run only these comma-separated sections: gemm, step, overhead, fisher, inference, profile, "
+                    + "base, padding, memory (or all).")
+    String only;
+
+    @Option(names = "--padding-batches", defaultValue = "12", paramLabel = "N",
             description = "Batches of each RTE epoch order timed, evenly spaced and scaled to the epoch (0: the whole epoch).")
     int paddingBatches;
 
-    @Option(names = "--memory-steps", defaultValue = "3", description = "Training steps of the memory section's child JVM.")
+    @Option(names = "--memory-steps", defaultValue = "3", paramLabel = "N",
+            description = "Training steps of the memory section's child JVM.")
     int memorySteps;
-
-    @Option(names = "--seed", defaultValue = "42")
-    long seed;
 
     @Option(names = "--json", paramLabel = "FILE", description = "Also write every figure, its repeats and the machine here.")
     Path json;
@@ -85,6 +91,7 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         var sections = Section.parse(only);
         Path rte = rteFolder(sections.contains(Section.PADDING));
+        Device device = deviceOption.resolve();
         ResolvedModel resolved = modelOption.resolve();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -92,7 +99,7 @@ final class BenchCommand implements Callable<Integer> {
         try {
             options = new BenchmarkOptions(resolved.folder(), modelOption.model, batchSize, seqLength,
                     BenchmarkOptions.bertBase(), baseBatchSize, baseSeqLength, rounds, warmup, gemmSize, sections, rte,
-                    paddingBatches, memorySteps, seed, deviceOption.resolve());
+                    paddingBatches, memorySteps, seed, device);
         } catch (IllegalArgumentException e) {
             throw new ChildTuneException(e.getMessage());
         }

@@ -12,8 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code childtune convert}: an ONNX export of a BERT encoder to a Hugging Face folder. */
-@Command(name = "convert", mixinStandardHelpOptions = true,
-        header = "Import an ONNX export of a BERT encoder as a Hugging Face model folder.")
+@Command(name = "convert", header = "Import an ONNX export of a BERT encoder as a Hugging Face model folder.")
 final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--onnx", required = true, paramLabel = "FILE", description = "The ONNX file.")
     Path onnx;
@@ -21,12 +20,12 @@ final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--tokenizer", required = true, paramLabel = "FILE", description = "Its tokenizer.json.")
     Path tokenizer;
 
+    @Option(names = "--num-attention-heads", defaultValue = "0", paramLabel = "N",
+            description = "Heads per layer; 0 reads it from the graph.")
+    int numAttentionHeads;
+
     @Option(names = "--output", required = true, paramLabel = "DIR", description = "The folder to write.")
     Path output;
-
-    @Option(names = "--num-attention-heads", defaultValue = "0", paramLabel = "N",
-            description = "Heads per layer; 0 (default) reads it from the graph.")
-    int numAttentionHeads;
 
     @Spec
     CommandSpec spec;

@@ -28,32 +28,44 @@ final class DataOptions {
     @Option(names = "--validation-file", paramLabel = "FILE", description = "Generic data: the evaluation file.")
     Path validationFile;
 
-    @Option(names = "--text-column", defaultValue = "text", description = "Generic data: the text column (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--text-column", defaultValue = "text", paramLabel = "COLUMN", description = "Generic data: the text column.")
     String textColumn;
 
-    @Option(names = "--text-pair-column", description = "Generic data: the second text's column, if any.")
+    @Option(names = "--text-pair-column", paramLabel = "COLUMN", description = "Generic data: the second text's column, if any.")
     String textPairColumn;
 
-    @Option(names = "--label-column", defaultValue = "label", description = "Generic data: the label column (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--label-column", defaultValue = "label", paramLabel = "COLUMN", description = "Generic data: the label column.")
     String labelColumn;
 
-    @Option(names = "--labels", split = ",", paramLabel = "L1,L2,...",
+    @Option(names = "--labels", split = ",", paramLabel = "LABEL",
             description = "Generic data: the label set in class-id order (default: inferred from the training file).")
     List<String> labels;
 
     @Option(names = "--regression", description = "Generic data: the label is a real number.")
     boolean regression;
 
-    TaskData read() {
+    /**
+     * The task's name, known before any file is read: the GLUE task's, or {@link FileDataset#TASK_NAME}
+     * for generic data. Checks that the options choose exactly one source of examples.
+     */
+    String taskName() {
         if (task != null) {
             if (trainFile != null) {
                 throw new ChildTuneException("give either --task (with --data) or --train-file, not both");
             }
-            GlueTask glue = GlueTasks.byName(task);
-            return glue.read(glue.dataDir(data, System.getenv(), ModelResolver.fromSystem().childTuneHome()));
+            return GlueTasks.byName(task).task().name();
         }
         if (trainFile == null || validationFile == null) {
             throw new ChildTuneException("no data: pass --task TASK [--data DIR], or --train-file and --validation-file");
+        }
+        return FileDataset.TASK_NAME;
+    }
+
+    TaskData read() {
+        taskName();
+        if (task != null) {
+            GlueTask glue = GlueTasks.byName(task);
+            return glue.read(glue.dataDir(data, System.getenv(), ModelResolver.fromSystem().childTuneHome()));
         }
         return FileDataset.read(trainFile, validationFile, new Columns(textColumn, textPairColumn, labelColumn),
                 regression, labels);

@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 /** Where the results database is: an SQLite file, or any JDBC URL. */
 final class DatabaseOptions {
     @Option(names = "--db", defaultValue = "runs/sweep.db", paramLabel = "FILE",
-            description = "The SQLite results database (default: ${DEFAULT-VALUE}).")
+            description = "The SQLite results database.")
     Path file;
 
     @Option(names = "--db-url", paramLabel = "JDBC_URL",

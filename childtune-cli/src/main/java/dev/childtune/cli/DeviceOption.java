@@ -8,7 +8,7 @@ import picocli.CommandLine.Option;
 final class DeviceOption {
     @Option(names = "--device", defaultValue = "auto", paramLabel = "DEVICE",
             description = "cpu, gpu, gpu:N, or auto: the first GPU when the engine's PyTorch library has CUDA and "
-                    + "sees one, else cpu (default: ${DEFAULT-VALUE}).")
+                    + "sees one, else cpu.")
     String device;
 
     Device resolve() {

@@ -17,18 +17,17 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code childtune encode}: tokenize a text (or pair) and run the encoder in inference mode. */
-@Command(name = "encode", mixinStandardHelpOptions = true,
-        header = "Tokenize text and print the encoder's first-token and mean vectors.")
+@Command(name = "encode", header = "Tokenize text and print the encoder's first-token and mean vectors.")
 final class EncodeCommand implements Callable<Integer> {
     private static final int PREVIEW = 8;
 
     @Mixin
     ModelOption modelOption;
 
-    @Option(names = "--text", required = true, description = "The text (first segment).")
+    @Option(names = "--text", required = true, paramLabel = "TEXT", description = "The text (first segment).")
     String text;
 
-    @Option(names = "--text-pair", description = "An optional second segment.")
+    @Option(names = "--text-pair", paramLabel = "TEXT", description = "An optional second segment.")
     String textPair;
 
     @Option(names = "--json", description = "Print one JSON object: tokens, input_ids, token_type_ids, cls, mean.")

@@ -1,5 +1,6 @@
 package dev.childtune.cli;
 
+import ai.djl.Device;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.childtune.ChildTuneException;
@@ -28,11 +29,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code childtune evaluate}: score a fine-tuned model on a task's dev split. */
-@Command(name = "evaluate", mixinStandardHelpOptions = true, showDefaultValues = true,
-        header = "Score a fine-tuned model on a task's evaluation split(s).")
+@Command(name = "evaluate", header = "Score a fine-tuned model on a task's evaluation split(s).")
 final class EvaluateCommand implements Callable<Integer> {
-    @Mixin
-    ModelOption modelOption;
+    /** Required: the default model's classification head is untrained, so scoring it would mean nothing. */
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
+            description = "The fine-tuned model to score: a run's model folder (e.g. runs/<run>/model) or a Hugging "
+                    + "Face model id (org/name[@revision]). Required: the embedded default model has an untrained "
+                    + "classification head.")
+    String fineTunedModel;
 
     @Mixin
     DeviceOption deviceOption;
@@ -40,10 +44,12 @@ final class EvaluateCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions;
 
-    @Option(names = {"--max-length", "--max-seq-length"}, defaultValue = "128", description = "Tokens per example.")
+    @Option(names = {"--max-length", "--max-seq-length"}, defaultValue = "128", paramLabel = "TOKENS",
+            description = "Tokens per example (pairs truncated longest-first).")
     int maxLength;
 
-    @Option(names = {"--eval-batch-size", "--per-device-eval-batch-size"}, defaultValue = "64")
+    @Option(names = {"--eval-batch-size", "--per-device-eval-batch-size"}, defaultValue = "64", paramLabel = "N",
+            description = "Evaluation batch size.")
     int evalBatchSize;
 
     @Option(names = "--label-map", split = ",", paramLabel = "DATA=MODEL",
@@ -60,11 +66,15 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        dataOptions.taskName(); // the options choose one source of examples
+        TypedOptions.requirePositive(spec, "--eval-batch-size", evalBatchSize);
+        TypedOptions.requirePositive(spec, "--max-length", maxLength);
+        Device device = deviceOption.resolve();
         TaskData data = dataOptions.read();
-        ResolvedModel resolved = modelOption.resolve();
+        ResolvedModel resolved = ModelOption.resolve(fineTunedModel);
         PrintWriter out = spec.commandLine().getOut();
         try (PretrainedModel model = PretrainedModel.load(resolved.folder(), ModelConfig.read(resolved.folder()), 42,
-                false, deviceOption.resolve());
+                false, device);
                 TextTokenizer tokenizer = TextTokenizer.load(resolved.folder(), maxLength)) {
             if (labelMap != null) {
                 List<String> modelLabels = List.copyOf(new TreeMap<>(model.config().id2label()).values());

@@ -1,5 +1,6 @@
 package dev.childtune.cli;
 
+import ai.djl.Device;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
 import dev.childtune.data.TaskData;
@@ -9,6 +10,8 @@ import dev.childtune.text.TextTokenizer;
 import dev.childtune.train.Batcher;
 import dev.childtune.train.EncodedDataset;
 import dev.childtune.tuning.ChildTuningD;
+import dev.childtune.tuning.FineTuning;
+import dev.childtune.tuning.FisherInformation;
 import dev.childtune.tuning.MaskFactory;
 import dev.childtune.tuning.Method;
 import java.io.PrintWriter;
@@ -22,11 +25,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code childtune fisher}: estimate ChildTuning-D's child network and save it for inspection and reuse. */
-@Command(name = "fisher", mixinStandardHelpOptions = true, showDefaultValues = true,
-        header = "Estimate the Fisher information on a task and save ChildTuning-D's child mask.")
+@Command(name = "fisher", header = "Estimate the Fisher information on a task and save ChildTuning-D's child mask.")
 final class FisherCommand implements Callable<Integer> {
     @Mixin
     ModelOption modelOption;
+
+    @Mixin
+    DeviceOption deviceOption;
 
     @Mixin
     DataOptions dataOptions;
@@ -34,43 +39,52 @@ final class FisherCommand implements Callable<Integer> {
     @Mixin
     TaskSetup.Options taskOptions;
 
+    @Option(names = "--reserve-p", paramLabel = "P",
+            description = "The share of eligible weights to keep (default: the paper's p_D for the task, else 0.3).")
+    Double reserveP;
+
     @Mixin
     FisherOptions fisherOptions;
 
-    @Option(names = "--reserve-p", paramLabel = "P", description = "The share of eligible weights to keep (default: the paper's p_D for the task, else 0.3).")
-    Double reserveP;
-
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Where child_mask.safetensors and child_mask_summary.json go.")
-    Path output;
-
-    @Option(names = {"--batch-size", "--per-device-train-batch-size"}, defaultValue = "16", description = "Batch size of the Fisher pass.")
+    @Option(names = {"--batch-size", "--per-device-train-batch-size"}, defaultValue = "16", paramLabel = "N",
+            description = "Batch size of the Fisher pass.")
     int batchSize;
 
-
-    @Option(names = "--max-grad-norm", defaultValue = "1.0", description = "Per-tensor gradient clipping in the Fisher pass.")
+    @Option(names = "--max-grad-norm", defaultValue = "1.0", paramLabel = "NORM",
+            description = "Per-tensor gradient clipping in the Fisher pass.")
     double maxGradNorm;
 
-
+    @Option(names = "--output", required = true, paramLabel = "DIR",
+            description = "Where child_mask.safetensors and child_mask_summary.json go.")
+    Path output;
 
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() {
+        // Everything the command line decides is checked before the data or the model is loaded.
+        String taskName = dataOptions.taskName();
+        double p = reserveP != null ? reserveP : Method.CHILDTUNING_D.reportedReserveP(taskName);
+        FisherInformation.Options fisher = fisherOptions.toOptions();
+        FineTuning.builder().optChild(Method.CHILDTUNING_D, p, null, fisher).build(); // the library's checks of p
+        TypedOptions.requirePositive(spec, "--batch-size", batchSize);
+        TypedOptions.requirePositive(spec, "--max-length", taskOptions.maxLength);
+        Device device = deviceOption.resolve();
+
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, taskOptions, false)) {
+        try (TaskSetup setup = TaskSetup.load(modelOption, dataOptions, taskOptions, false, device)) {
             TaskData data = setup.data();
             PretrainedModel model = setup.model();
             TextTokenizer tokenizer = setup.tokenizer();
-            double p = reserveP != null ? reserveP : Method.CHILDTUNING_D.reportedReserveP(data.task().name());
             EncodedDataset train = EncodedDataset.encode(data.train(), tokenizer, data.task().regression());
             Batcher batcher = new Batcher(train, batchSize, Batcher.padding(tokenizer, model.config()), 0, false);
             MaskFactory.Context context = new MaskFactory.Context(model.classifier(),
                     manager -> batcher.onDemand(batcher.trainingOrder(taskOptions.seed, -1), manager),
                     taskOptions.seed, maxGradNorm, output,
                     false, model.manager(), message -> err.println(message));
-            ChildTuningD mask = (ChildTuningD) Method.CHILDTUNING_D.factory(p, null, fisherOptions.toOptions()).create(context);
+            ChildTuningD mask = (ChildTuningD) Method.CHILDTUNING_D.factory(p, null, fisher).create(context);
             JsonObject summary = mask.describe();
             summary.addProperty("task", data.task().name());
             summary.addProperty("model", modelOption.model);

@@ -16,8 +16,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code childtune inspect}: what a model is and where its files came from. */
-@Command(name = "inspect", mixinStandardHelpOptions = true,
-        header = "Show a model's architecture, size, tokenizer and source.")
+@Command(name = "inspect", header = "Show a model's architecture, size, tokenizer and source.")
 final class InspectCommand implements Callable<Integer> {
     @Mixin
     ModelOption modelOption;

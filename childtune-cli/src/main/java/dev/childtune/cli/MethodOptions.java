@@ -32,45 +32,45 @@ final class MethodOptions {
     @Option(names = "--mask", paramLabel = "FILE", description = "ChildTuning-D: reuse a child mask written by 'childtune fisher'.")
     Path mask;
 
-    @Option(names = "--wd-pre-lambda", paramLabel = "λ",
+    @Option(names = "--wd-pre-lambda", paramLabel = "LAMBDA",
             description = "wd-pre: the L2-SP penalty λ/2·‖w − w_pre‖² on the pretrained body, as the decoupled pull "
-                    + "p ← p − lr·λ·(p − p_pre) (default 0.01).")
+                    + "p ← p − lr·λ·(p − p_pre) (default: 0.01).")
     Double wdPreLambda;
 
     @Option(names = "--top-k", paramLabel = "K",
-            description = "top-k: train only the top K encoder layers, the pooler and the head (default 3).")
+            description = "top-k: train only the top K encoder layers, the pooler and the head (default: 3).")
     Integer topK;
 
     @Option(names = "--mixout-p", paramLabel = "P",
             description = "mixout: each encoder Linear weight element takes its pretrained value with probability P "
-                    + "in training (default 0.9).")
+                    + "in training (default: 0.9).")
     Double mixoutP;
 
-    @Option(names = "--recadam-k", paramLabel = "K", description = "recadam: slope k of λ(t) = 1/(1+exp(−k(t−t0))) (default 0.5).")
+    @Option(names = "--recadam-k", paramLabel = "K", description = "recadam: slope k of λ(t) = 1/(1+exp(−k(t−t0))) (default: 0.5).")
     Double recAdamK;
 
-    @Option(names = "--recadam-t0", paramLabel = "STEPS", description = "recadam: midpoint t0 of λ(t), in steps (default 1000).")
+    @Option(names = "--recadam-t0", paramLabel = "STEPS", description = "recadam: midpoint t0 of λ(t), in steps (default: 1000).")
     Double recAdamT0;
 
-    @Option(names = "--recadam-gamma", paramLabel = "γ",
-            description = "recadam: coefficient γ of the quadratic pull (pretrain_cof, default 5000).")
+    @Option(names = "--recadam-gamma", paramLabel = "GAMMA",
+            description = "recadam: coefficient γ of the quadratic pull (pretrain_cof; default: 5000).")
     Double recAdamGamma;
 
-    @Option(names = "--r3f-lambda", paramLabel = "λ", description = "r3f: weight of the symmetric-KL noise term (default 1).")
+    @Option(names = "--r3f-lambda", paramLabel = "LAMBDA", description = "r3f: weight of the symmetric-KL noise term (default: 1).")
     Double r3fLambda;
 
-    @Option(names = "--r3f-sigma", paramLabel = "σ", description = "r3f: noise scale on the word embeddings (default 1e-5).")
+    @Option(names = "--r3f-sigma", paramLabel = "SIGMA", description = "r3f: noise scale on the word embeddings (default: 1e-5).")
     Double r3fSigma;
 
-    @Option(names = "--r3f-noise", paramLabel = "KIND", description = "r3f: uniform (U(−σ, σ), default) or normal (N(0, σ²)).")
+    @Option(names = "--r3f-noise", paramLabel = "KIND", description = "r3f: uniform (U(−σ, σ)) or normal (N(0, σ²)) (default: uniform).")
     String r3fNoise;
 
-    @Option(names = "--llrd", paramLabel = "γ",
+    @Option(names = "--llrd", paramLabel = "GAMMA",
             description = "Layer-wise learning-rate decay: layer l of L trains at lr·γ^(L−l), embeddings at lr·γ^(L+1), "
                     + "pooler and head at lr (default: off).")
     Double llrd;
 
-    @Option(names = "--reinit-layers", paramLabel = "N", description = "Re-initialise the top N encoder layers (default 0).")
+    @Option(names = "--reinit-layers", paramLabel = "N", description = "Re-initialise the top N encoder layers (default: 0).")
     Integer reinitLayers;
 
     /** The ChildTuning mask the options choose ({@link Method#VANILLA} for none). */

@@ -8,10 +8,15 @@ import picocli.CommandLine.Option;
 final class ModelOption {
     @Option(names = {"-m", "--model"}, defaultValue = "minilm", paramLabel = "MODEL",
             description = "A model folder, a Hugging Face model id (org/name[@revision]) or 'minilm', "
-                    + "the embedded all-MiniLM-L6-v2 (default: ${DEFAULT-VALUE}).")
+                    + "the embedded all-MiniLM-L6-v2.")
     String model;
 
     ResolvedModel resolve() {
+        return resolve(model);
+    }
+
+    /** Where a model named on the command line is: a folder, a Hugging Face download, or the embedded model. */
+    static ResolvedModel resolve(String model) {
         return ModelResolver.fromSystem().resolve(model);
     }
 }

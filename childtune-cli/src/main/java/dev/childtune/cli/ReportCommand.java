@@ -13,14 +13,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code childtune report}: the paper's tables (and plots) from a results database. */
-@Command(name = "report", mixinStandardHelpOptions = true, showDefaultValues = true,
-        header = "Tables of a sweep's results: mean ± std (max) over seeds per method and task, best grid point on dev, t-tests against vanilla.")
+@Command(name = "report", header = "Tables of a sweep's results: mean ± std (max) over seeds per method and task, best grid point on dev, t-tests against vanilla.")
 final class ReportCommand implements Callable<Integer> {
     @Mixin
     DatabaseOptions database;
 
-    @Option(names = "--format", defaultValue = "md", paramLabel = "md|html|csv",
-            description = "Markdown tables, a self-contained HTML page with plots, or CSV.")
+    @Option(names = "--format", defaultValue = "md", paramLabel = "FORMAT",
+            description = "md (Markdown tables), html (a self-contained page with plots) or csv.")
     String format;
 
     @Option(names = "--output", paramLabel = "FILE", description = "Write the report here (default: standard output).")

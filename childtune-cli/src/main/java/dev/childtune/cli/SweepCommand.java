@@ -26,8 +26,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code childtune sweep}: run every trial of a sweep file, each in its own JVM, into the results database. */
-@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false, showDefaultValues = true,
-        header = "Run a sweep (models × tasks × methods × grids × seeds) into a results database; re-running resumes.")
+@Command(name = "sweep", header = "Run a sweep (models × tasks × methods × grids × seeds) into a results database; re-running resumes.")
 final class SweepCommand implements Callable<Integer> {
     /**
      * A system property naming the class whose {@code main} runs each trial command in its JVM
@@ -48,7 +47,7 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--parallel", defaultValue = "1", paramLabel = "N", description = "Trials run at once.")
     int parallel;
 
-    @Option(names = "--threads-per-trial", paramLabel = "T",
+    @Option(names = "--threads-per-trial", paramLabel = "N",
             description = "CPU threads of each trial (default: the machine's cores divided by --parallel).")
     Integer threadsPerTrial;
 

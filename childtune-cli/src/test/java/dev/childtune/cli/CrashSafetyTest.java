@@ -2,6 +2,7 @@ package dev.childtune.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -86,6 +87,25 @@ class CrashSafetyTest {
         assertTrue(!watcher.text().contains("Exception"), "no stack trace: " + watcher.text());
         JsonObject resumed = finish(stopped, train, dev, true);
         assertEquals(reference.get("metrics"), resumed.get("metrics"), "metrics after SIGTERM and resume");
+    }
+
+    /** Ctrl-C stops like SIGTERM, checkpoint first, but exits 130 as shells report a run ended by SIGINT. */
+    @Test
+    void ctrlCSavesACheckpointAndExits130(@TempDir Path tmp) throws Exception {
+        Path stopped = tmp.resolve("interrupted");
+        Process p = start(stopped, train, dev, false);
+        StepWatcher watcher = StepWatcher.attach(p);
+        assertTrue(watcher.awaitStep(2), "the run got going: " + watcher.text());
+        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        watcher.done.await(10, TimeUnit.SECONDS);
+        // A JVM started with SIGINT ignored (a background job of a script) cannot see Ctrl-C at all.
+        assumeTrue(watcher.text().contains("stop requested"), "SIGINT is ignored in this environment");
+        assertEquals(StopSignals.EXIT_INTERRUPTED, p.exitValue(), watcher.text());
+        assertTrue(watcher.text().contains("checkpoint saved in"), watcher.text());
+        try (var checkpoints = Files.list(stopped.resolve("checkpoints"))) {
+            assertTrue(checkpoints.findAny().isPresent(), "a checkpoint to resume from");
+        }
     }
 
     private static JsonObject finish(Path output, Path train, Path dev, boolean resume) throws Exception {

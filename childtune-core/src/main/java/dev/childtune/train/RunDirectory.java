@@ -29,6 +29,8 @@ public final class RunDirectory {
             .disableHtmlEscaping().create();
     private static final Gson COMPACT = new GsonBuilder().serializeSpecialFloatingPointValues().create();
     private static final String CHECKPOINT_PREFIX = "checkpoint-";
+    /** The run's configuration and provenance, written when it starts. */
+    public static final String RUN_JSON = "run.json";
 
     private final Path root;
 
@@ -64,6 +66,64 @@ public final class RunDirectory {
     public Path root() {
         return root;
     }
+
+    /** The file of the run's configuration and provenance. */
+    public Path runJsonFile() {
+        return root.resolve(RUN_JSON);
+    }
+
+    /** Whether a run started here: the folder has its {@code run.json}. */
+    public boolean holdsRun() {
+        return Files.isRegularFile(runJsonFile());
+    }
+
+    /** Whether the folder exists and holds anything at all. */
+    public boolean hasContents() {
+        if (!Files.isDirectory(root)) {
+            return Files.exists(root);
+        }
+        try (Stream<Path> children = Files.list(root)) {
+            return children.findAny().isPresent();
+        } catch (IOException e) {
+            throw new ChildTuneException(root + ": cannot list the folder: " + e.getMessage(), e);
+        }
+    }
+
+    /** The {@code run.json} a run wrote here; empty when there is none. */
+    public Optional<JsonObject> readRunJson() {
+        Path file = runJsonFile();
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)).getAsJsonObject());
+        } catch (IOException | RuntimeException e) {
+            throw new ChildTuneException(file + ": cannot read the earlier run's settings: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Deletes everything inside the folder of an earlier run (one with a {@code run.json}), keeping
+     * the folder itself. Refuses a folder that holds something but no run, so a mistyped path never
+     * empties a folder of other files; symbolic links inside are removed, not followed.
+     */
+    public void clear() {
+        if (!hasContents()) {
+            return;
+        }
+        if (!holdsRun()) {
+            throw new ChildTuneException(root + ": not the folder of a run (it has no " + RUN_JSON
+                    + "); refusing to delete its contents");
+        }
+        try (Stream<Path> children = Files.list(root)) {
+            for (Path child : children.toList()) {
+                AtomicFiles.deleteRecursively(child);
+            }
+        } catch (IOException e) {
+            throw new ChildTuneException(root + ": cannot empty the folder: " + e.getMessage(), e);
+        }
+    }
+
 
     public Path modelFolder() {
         return root.resolve("model");

@@ -2,10 +2,16 @@ package dev.childtune.train;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import com.google.gson.JsonObject;
 import com.google.gson.FieldNamingPolicy;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
 import dev.childtune.ChildTuneException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
 
 /**
  * Everything that shapes a fine-tuning run, with Hugging Face {@code TrainingArguments} names
@@ -52,24 +58,91 @@ public record TrainingArguments(
         boolean skipNonFinite,
         boolean freezeBaseModel) {
 
+    /**
+     * The arguments a resumed run may change: they decide how often it reports and saves and where,
+     * not what it computes. Every other argument must match the run it continues.
+     */
+    public static final Set<String> RESUMABLE = Set.of("output_dir", "logging_steps", "save_steps",
+            "per_device_eval_batch_size");
+
     public TrainingArguments {
-        require(learningRate > 0, "learning_rate must be positive, got " + learningRate);
-        require(numTrainEpochs > 0 || maxSteps > 0, "num_train_epochs or max_steps must be positive");
-        require(perDeviceTrainBatchSize > 0, "per_device_train_batch_size must be positive");
-        require(perDeviceEvalBatchSize > 0, "per_device_eval_batch_size must be positive");
-        require(gradientAccumulationSteps > 0, "gradient_accumulation_steps must be positive");
-        require(warmupRatio >= 0 && warmupRatio < 1, "warmup_ratio must be in [0, 1), got " + warmupRatio);
-        require(warmupSteps >= 0, "warmup_steps must not be negative");
-        require(maxSeqLength > 1, "max_seq_length must be at least 2, got " + maxSeqLength);
-        require(loggingSteps > 0, "logging_steps must be positive");
-        require(evalSteps >= 0 && saveSteps >= 0 && earlyStoppingPatience >= 0 && maxTrainSamples >= 0,
-                "eval_steps, save_steps, early_stopping_patience and max_train_samples must not be negative");
+        require(learningRate > 0, "must be positive, got " + learningRate, "learning_rate");
+        require(numTrainEpochs > 0 || maxSteps > 0, "must be positive", "num_train_epochs", "max_steps");
+        require(perDeviceTrainBatchSize > 0, "must be positive, got " + perDeviceTrainBatchSize,
+                "per_device_train_batch_size");
+        require(perDeviceEvalBatchSize > 0, "must be positive, got " + perDeviceEvalBatchSize,
+                "per_device_eval_batch_size");
+        require(gradientAccumulationSteps > 0, "must be positive, got " + gradientAccumulationSteps,
+                "gradient_accumulation_steps");
+        require(warmupRatio >= 0 && warmupRatio < 1, "must be in [0, 1), got " + warmupRatio, "warmup_ratio");
+        require(warmupSteps >= 0, "must not be negative, got " + warmupSteps, "warmup_steps");
+        require(maxSeqLength > 1, "must be at least 2, got " + maxSeqLength, "max_seq_length");
+        require(loggingSteps > 0, "must be positive, got " + loggingSteps, "logging_steps");
+        require(evalSteps >= 0, "must not be negative, got " + evalSteps, "eval_steps");
+        require(saveSteps >= 0, "must not be negative, got " + saveSteps, "save_steps");
+        require(earlyStoppingPatience >= 0, "must not be negative, got " + earlyStoppingPatience,
+                "early_stopping_patience");
+        require(maxTrainSamples >= 0, "must not be negative, got " + maxTrainSamples, "max_train_samples");
     }
 
-    private static void require(boolean ok, String message) {
+    private static void require(boolean ok, String problem, String... arguments) {
         if (!ok) {
-            throw new ChildTuneException("invalid training argument: " + message);
+            throw new Invalid(List.of(arguments), problem);
         }
+    }
+
+    /**
+     * An argument out of its range. A front end that names the arguments differently (a command
+     * line's {@code --epochs}) rewords it from {@link #arguments()} and {@link #problem()}.
+     *
+     * @param arguments the snake_case names of the arguments concerned (several when only together they are wrong)
+     * @param problem what is wrong, e.g. {@code must be positive, got 0}
+     */
+    public static final class Invalid extends ChildTuneException {
+        private final List<String> arguments;
+        private final String problem;
+
+        Invalid(List<String> arguments, String problem) {
+            super("invalid training argument: " + String.join(" or ", arguments) + " " + problem);
+            this.arguments = List.copyOf(arguments);
+            this.problem = problem;
+        }
+
+        public List<String> arguments() {
+            return arguments;
+        }
+
+        public String problem() {
+            return problem;
+        }
+    }
+
+    /**
+     * A setting whose value differs from an earlier run's; the values as {@link #toJson()} writes
+     * them, null for a setting one of the two does not have.
+     */
+    public record Change(String name, JsonElement now, JsonElement before) {
+        /** The settings of {@code now} and {@code before} whose values differ, except the {@code ignored} ones. */
+        public static List<Change> between(JsonObject now, JsonObject before, Set<String> ignored) {
+            Set<String> names = new LinkedHashSet<>(now.keySet());
+            names.addAll(before.keySet());
+            List<Change> changes = new ArrayList<>();
+            for (String name : names) {
+                if (!ignored.contains(name) && !Objects.equals(now.get(name), before.get(name))) {
+                    changes.add(new Change(name, now.get(name), before.get(name)));
+                }
+            }
+            return changes;
+        }
+    }
+
+    /**
+     * What a resume with these arguments would change in the run that wrote {@code earlier} (its
+     * {@code arguments} in {@code run.json}): every difference except the {@link #RESUMABLE} ones and
+     * the arguments an earlier version did not record.
+     */
+    public List<Change> changesFrom(JsonObject earlier) {
+        return Change.between(toJson(), earlier, RESUMABLE).stream().filter(change -> change.before() != null).toList();
     }
 
     public static Builder builder() {

@@ -1,9 +1,12 @@
 package dev.childtune.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.childtune.ChildTuneException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -60,7 +63,7 @@ class ResultsDbConcurrencyTest {
     @Test
     void severalProcessesOpenOneFreshDatabaseAtOnce() throws Exception {
         int processes = 4;
-        int rounds = 15;
+        int rounds = 25;
         Path sweepFile = sweepFile();
         List<Trial> trials = SweepConfig.read(sweepFile, SweepConfigTest.SCHEMA).trials();
         Path work = Files.createDirectories(tmp.resolve("work"));
@@ -104,7 +107,7 @@ class ResultsDbConcurrencyTest {
     @Test
     void severalThreadsOpenOneFreshDatabaseAtOnce() throws Exception {
         int threads = 6;
-        int rounds = 20;
+        int rounds = 30;
         List<Trial> trials = SweepConfig.read(sweepFile(), SweepConfigTest.SCHEMA).trials();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -138,6 +141,41 @@ class ResultsDbConcurrencyTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void openingGivesUpAfterItsAttemptsWithOneLineNamingTheFile() throws Exception {
+        Path file = tmp.resolve("held.db");
+        String url = ResultsDb.sqliteUrl(file);
+        try (Connection holder = DriverManager.getConnection(url); Statement s = holder.createStatement()) {
+            s.execute("CREATE TABLE other (x INTEGER)"); // the file exists, in rollback-journal mode
+            // a reserved lock: others may read the file but not switch it to WAL, and SQLite tells them
+            // so at once (SQLITE_BUSY without waiting), since waiting could deadlock
+            s.execute("BEGIN IMMEDIATE");
+            ChildTuneException e = assertThrows(ChildTuneException.class,
+                    () -> ResultsDb.open(url, ResultsDb.BUSY_TIMEOUT_MILLIS, 3));
+            assertTrue(e.getMessage().startsWith(file.toAbsolutePath().normalize()
+                    + ": the results database stayed locked by another process; gave up opening it after 3 attempts ("),
+                    e.getMessage());
+            assertTrue(e.getMessage().contains("SQLITE_BUSY"), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            s.execute("COMMIT");
+        }
+        // the lock gone, the same file opens, in WAL mode, with its tables
+        ResultsDb db = ResultsDb.open(url);
+        assertEquals(List.of(), db.trials());
+        try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
+            assertEquals("wal", single(s, "PRAGMA journal_mode"));
+        }
+    }
+
+    @Test
+    void anErrorThatIsNotContentionIsNotRetried() throws Exception {
+        Path file = Files.writeString(tmp.resolve("text.db"), "not an SQLite database, ".repeat(100));
+        ChildTuneException e = assertThrows(ChildTuneException.class, () -> ResultsDb.open(ResultsDb.sqliteUrl(file)));
+        assertTrue(e.getMessage().startsWith(file.toAbsolutePath().normalize() + ": database error: "), e.getMessage());
+        assertTrue(e.getMessage().contains("SQLITE_NOTADB"), e.getMessage());
+        assertFalse(e.getMessage().contains("attempt"), e.getMessage());
     }
 
     /**

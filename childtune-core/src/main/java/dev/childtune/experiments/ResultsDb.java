@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The results database: one row per trial (its configuration and hash, status, timings, error,
@@ -150,7 +152,7 @@ public final class ResultsDb {
                 long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(attempt - 1, 20));
                 try {
                     // jittered, so that openers that collided once do not collide again in step
-                    Thread.sleep(backoff / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+                    Thread.sleep(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw new ChildTuneException(where + ": interrupted while waiting to open the results database", e);
@@ -177,7 +179,11 @@ public final class ResultsDb {
                 s.execute(SCHEMA_METRICS);
                 c.commit();
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
                 throw e;
             }
         }
@@ -201,7 +207,7 @@ public final class ResultsDb {
                 if (code == 5 || code == 6) { // SQLITE_BUSY, SQLITE_LOCKED
                     return true;
                 }
-            } else if (s instanceof java.sql.SQLTransientException || (s.getSQLState() != null
+            } else if (s instanceof SQLTransientException || (s.getSQLState() != null
                     && (s.getSQLState().startsWith("40") || s.getSQLState().equals("23505") || s.getSQLState().equals("42P07")))) {
                 return true;
             }

@@ -100,7 +100,10 @@ class ResultsDbConcurrencyTest {
                 assertEquals(0, child.exitValue(), "process " + i + ": " + stderr(i));
             }
         } finally {
-            children.forEach(Process::destroyForcibly);
+            for (Process child : children) { // gone before the temporary folder is deleted
+                child.destroyForcibly();
+                child.waitFor(CHILD_SILENCE_MINUTES, TimeUnit.MINUTES);
+            }
         }
     }
 

@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CrashSafetyTest {
     private static final int STEPS = 8;
+    /** How long a wait may last before it counts as a hang: far beyond what a loaded machine needs. */
+    private static final long WAIT_MINUTES = 10;
 
     @TempDir
     static Path shared;
@@ -60,7 +62,8 @@ class CrashSafetyTest {
                 p.destroyForcibly(); // SIGKILL: no shutdown hook, no handler runs
                 kills++;
             }
-            p.waitFor(60, TimeUnit.SECONDS);
+            // never two runs on one folder: this one is gone (killed, or ended) before the next starts
+            awaitExit(p, watcher, "attempt " + attempt);
         }
         assertTrue(kills >= 2, "the runs were killed while training: " + kills);
         JsonObject resumed = finish(killed, train, dev, true);
@@ -80,8 +83,7 @@ class CrashSafetyTest {
         assertTrue(watcher.awaitStep(2), "the run got going: " + watcher.text());
         // Not Process.destroy(): it sends SIGTERM too, but closes our end of the child's output first.
         assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        watcher.done.await(10, TimeUnit.SECONDS);
+        awaitExit(p, watcher, "the run told to stop");
         assertEquals(StopSignals.EXIT_TERMINATED, p.exitValue(), watcher.text());
         assertTrue(watcher.text().contains("checkpoint saved in"), watcher.text());
         assertTrue(!watcher.text().contains("Exception"), "no stack trace: " + watcher.text());
@@ -111,10 +113,21 @@ class CrashSafetyTest {
     private static JsonObject finish(Path output, Path train, Path dev, boolean resume) throws Exception {
         Process p = start(output, train, dev, resume);
         StepWatcher watcher = StepWatcher.attach(p);
-        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the run finishes");
-        watcher.done.await(10, TimeUnit.SECONDS);
+        awaitExit(p, watcher, "the run");
         assertEquals(0, p.exitValue(), watcher.text());
         return JsonParser.parseString(Files.readString(output.resolve("results.json"))).getAsJsonObject();
+    }
+
+    /**
+     * Waits for the child to exit and for its output to be read to the end; a child still running
+     * after {@link #WAIT_MINUTES} is killed and fails the test with what it printed.
+     */
+    private static void awaitExit(Process p, StepWatcher watcher, String what) throws InterruptedException {
+        if (!p.waitFor(WAIT_MINUTES, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new AssertionError(what + " did not end in " + WAIT_MINUTES + " minutes: " + watcher.text());
+        }
+        assertTrue(watcher.done.await(WAIT_MINUTES, TimeUnit.MINUTES), what + ": its output was not read to the end");
     }
 
     private static Process start(Path output, Path train, Path dev, boolean resume) throws IOException {
@@ -157,7 +170,7 @@ class CrashSafetyTest {
         }
 
         boolean awaitStep(int wanted) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(WAIT_MINUTES);
             while (step < wanted && done.getCount() > 0 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }

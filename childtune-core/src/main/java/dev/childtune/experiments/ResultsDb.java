@@ -11,6 +11,7 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.time.Instant;
@@ -25,6 +26,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The results database: one row per trial (its configuration and hash, status, timings, error,
@@ -73,15 +75,30 @@ public final class ResultsDb {
               main INTEGER NOT NULL,
               PRIMARY KEY (hash, evaluation, metric))""";
 
+    /**
+     * How long an SQLite statement waits for another connection's lock before it fails with
+     * SQLITE_BUSY. The driver installs it at {@code sqlite3_open}, before any pragma or statement
+     * runs on the connection.
+     */
+    static final int BUSY_TIMEOUT_MILLIS = 60_000;
+    /** How many times {@link #open} tries to switch the database to WAL and create its tables. */
+    static final int OPEN_ATTEMPTS = 10;
+    private static final long FIRST_BACKOFF_MILLIS = 20;
+    private static final long MAX_BACKOFF_MILLIS = 2_000;
+
     private final String url;
+    private final boolean sqlite;
     private final Properties properties = new Properties();
     private final String localHost = Worker.hostName();
 
-    private ResultsDb(String url) {
+    private ResultsDb(String url, int busyTimeoutMillis) {
         this.url = url;
-        if (url.startsWith("jdbc:sqlite:")) {
-            properties.setProperty("journal_mode", "WAL");
-            properties.setProperty("busy_timeout", "60000");
+        this.sqlite = url.startsWith("jdbc:sqlite:");
+        if (sqlite) {
+            // No journal_mode here: run at every connection's set-up, the switch to WAL fails with
+            // SQLITE_BUSY when two processes open a fresh file together. open() switches once, with
+            // retries; WAL mode is then a property of the file that every later connection finds.
+            properties.setProperty("busy_timeout", Integer.toString(busyTimeoutMillis));
             properties.setProperty("transaction_mode", "IMMEDIATE");
         }
     }
@@ -91,25 +108,115 @@ public final class ResultsDb {
         return "jdbc:sqlite:" + file.toAbsolutePath().normalize();
     }
 
-    /** Opens (creating the SQLite file's folder and the tables when missing) the database at {@code url}. */
+    /**
+     * Opens (creating the SQLite file's folder and the tables when missing) the database at {@code url}.
+     * Several processes may open one database at the same moment: an SQLite file is switched to WAL
+     * mode and given its tables by whichever gets there first, and the others retry (a bounded number
+     * of times, with growing pauses) what they lost to it.
+     */
     public static ResultsDb open(String url) {
+        return open(url, BUSY_TIMEOUT_MILLIS, OPEN_ATTEMPTS);
+    }
+
+    static ResultsDb open(String url, int busyTimeoutMillis, int attempts) {
+        String where = url;
         if (url.startsWith("jdbc:sqlite:") && !url.contains(":memory:")) {
             Path file = Path.of(url.substring("jdbc:sqlite:".length()).replaceFirst("\\?.*", ""));
+            where = file.toString();
             try {
                 Files.createDirectories(file.toAbsolutePath().getParent());
             } catch (IOException e) {
                 throw new ChildTuneException(file + ": cannot create the database's folder: " + e.getMessage(), e);
             }
         }
-        ResultsDb db = new ResultsDb(url);
-        db.transaction(c -> {
+        ResultsDb db = new ResultsDb(url, busyTimeoutMillis);
+        if (!db.sqlite) {
+            where = db.url();
+        }
+        for (int attempt = 1; ; attempt++) {
+            long start = System.nanoTime();
+            try {
+                db.initialize();
+                return db;
+            } catch (SQLException e) {
+                if (!db.contention(e)) {
+                    throw new ChildTuneException(where + ": database error: " + oneLine(e), e);
+                }
+                // an attempt that waited out the whole busy timeout met a lock held for long, not another opener
+                boolean waitedOut = System.nanoTime() - start >= busyTimeoutMillis * 1_000_000L;
+                if (attempt >= attempts || waitedOut) {
+                    throw new ChildTuneException(where + ": the results database stayed locked by another process;"
+                            + " gave up opening it after " + attempt + (attempt == 1 ? " attempt" : " attempts")
+                            + " (" + oneLine(e) + ")", e);
+                }
+                long backoff = Math.min(MAX_BACKOFF_MILLIS, FIRST_BACKOFF_MILLIS << Math.min(attempt - 1, 20));
+                try {
+                    // jittered, so that openers that collided once do not collide again in step
+                    Thread.sleep(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new ChildTuneException(where + ": interrupted while waiting to open the results database", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Switches an SQLite file to WAL (in autocommit mode, as SQLite requires; a no-op when it is in WAL
+     * already) and creates the tables in one transaction. Both steps are idempotent, so a failed
+     * attempt, rolled back, may simply be made again.
+     */
+    private void initialize() throws SQLException {
+        try (Connection c = DriverManager.getConnection(url, properties)) {
+            if (sqlite) {
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA journal_mode=WAL");
+                }
+            }
+            c.setAutoCommit(false);
             try (Statement s = c.createStatement()) {
                 s.execute(SCHEMA_TRIALS);
                 s.execute(SCHEMA_METRICS);
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException rollback) {
+                    e.addSuppressed(rollback);
+                }
+                throw e;
             }
-            return null;
-        });
-        return db;
+        }
+    }
+
+    /**
+     * Whether {@code e} is another connection getting in the way of {@link #initialize}, which a
+     * later attempt can get past: SQLite's SQLITE_BUSY or SQLITE_LOCKED (switching to WAL reports
+     * SQLITE_BUSY at once, busy timeout or not, when another connection holds a lock: waiting could
+     * deadlock); elsewhere a serialization failure or deadlock (SQLState class 40), or a concurrent
+     * {@code CREATE TABLE IF NOT EXISTS} that lost the race for the table's name (PostgreSQL reports
+     * 23505 or 42P07).
+     */
+    private boolean contention(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (!(t instanceof SQLException s)) {
+                continue;
+            }
+            if (sqlite) {
+                int code = s.getErrorCode() & 0xff;
+                if (code == 5 || code == 6) { // SQLITE_BUSY, SQLITE_LOCKED
+                    return true;
+                }
+            } else if (s instanceof SQLTransientException || (s.getSQLState() != null
+                    && (s.getSQLState().startsWith("40") || s.getSQLState().equals("23505") || s.getSQLState().equals("42P07")))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String oneLine(Throwable e) {
+        return String.valueOf(e.getMessage()).replaceAll("\\s*\\R\\s*", " ").strip();
     }
 
     /** Opens an existing database for reading; a missing SQLite file is an error, not a new database. */

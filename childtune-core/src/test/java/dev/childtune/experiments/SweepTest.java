@@ -1,6 +1,7 @@
 package dev.childtune.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The sweep loop and the results database, with a fake trial command: failures, resume, claims, two sweeps at once. */
 class SweepTest {
+    /** How long a wait may last before it counts as a hang: far beyond what a loaded machine needs. */
+    private static final long WAIT_MINUTES = 5;
+
     @TempDir
     Path tmp;
 
@@ -128,10 +133,11 @@ class SweepTest {
             }
         });
         thread.start();
-        running.await();
+        assertTrue(running.await(WAIT_MINUTES, TimeUnit.MINUTES), "the sweep launched its first trial");
         assertEquals("running", statusBySeed(db).get(1L));
         sweep.stop();
-        thread.join(10_000);
+        thread.join(TimeUnit.MINUTES.toMillis(WAIT_MINUTES));
+        assertFalse(thread.isAlive(), "the stopped sweep ended");
         assertEquals(Map.of(1L, "pending", 2L, "pending"), statusBySeed(db), "nothing marked done that is not");
         assertTrue(db.trials().stream().allMatch(t -> t.evaluations().isEmpty()));
     }
@@ -144,6 +150,7 @@ class SweepTest {
             return fake.run(args, log, threads);
         };
         List<Sweep.Summary> summaries = Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> errors = Collections.synchronizedList(new ArrayList<>());
         List<Thread> threads = new ArrayList<>();
         for (String host : List.of("a", "b")) {
             Thread t = new Thread(() -> {
@@ -151,14 +158,19 @@ class SweepTest {
                     summaries.add(sweep(db(), trials, slow, new Worker(host, 1, 1), 2));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    errors.add(e);
+                } catch (RuntimeException | Error e) {
+                    errors.add(e);
                 }
-            });
+            }, "sweep " + host);
             threads.add(t);
             t.start();
         }
         for (Thread t : threads) {
-            t.join(60_000);
+            t.join(TimeUnit.MINUTES.toMillis(WAIT_MINUTES));
+            assertFalse(t.isAlive(), t.getName() + " ended");
         }
+        assertEquals(List.of(), errors.stream().map(Throwable::toString).toList(), "neither sweep died");
         assertEquals(2, summaries.size());
         assertEquals(8, launches.size());
         assertTrue(launches.values().stream().allMatch(n -> n.get() == 1), "each trial ran once: " + launches);

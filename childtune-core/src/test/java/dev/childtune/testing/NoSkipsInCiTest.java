@@ -1,5 +1,6 @@
 package dev.childtune.testing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -29,5 +30,14 @@ class NoSkipsInCiTest {
         IllegalStateException failure = new IllegalStateException("a real failure");
         assertSame(failure, assertThrows(Throwable.class,
                 () -> new NoSkipsInCi(true).handleBeforeEachMethodExecutionException(null, failure)));
+    }
+
+    /** JUnit registers it for every test of both modules: found by the service loader, auto-detection on. */
+    @Test
+    void everyTestRunsWithIt() {
+        assertEquals("true", System.getProperty("junit.jupiter.extensions.autodetection.enabled"),
+                "the build turns JUnit's extension auto-detection on");
+        assertTrue(java.util.ServiceLoader.load(org.junit.jupiter.api.extension.Extension.class).stream()
+                .anyMatch(provider -> provider.type() == NoSkipsInCi.class), "listed in META-INF/services");
     }
 }

@@ -77,15 +77,8 @@ class CrashSafetyTest {
     @Test
     void sigtermSavesACheckpointAndExitsCleanly(@TempDir Path tmp) throws Exception {
         Path stopped = tmp.resolve("stopped");
-        Process p = start(stopped, train, dev, false);
-        StepWatcher watcher = StepWatcher.attach(p);
-        assertTrue(watcher.awaitStep(2), "the run got going: " + watcher.text());
-        // Not Process.destroy(): it sends SIGTERM too, but closes our end of the child's output first.
-        assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
-        awaitExit(p, watcher, "the run told to stop");
-        assertEquals(StopSignals.EXIT_TERMINATED, p.exitValue(), watcher.text());
-        assertTrue(watcher.text().contains("checkpoint saved in"), watcher.text());
-        assertTrue(!watcher.text().contains("Exception"), "no stack trace: " + watcher.text());
+        String printed = stopAfterTwoSteps(stopped, "TERM", StopSignals.EXIT_TERMINATED);
+        assertTrue(!printed.contains("Exception"), "no stack trace: " + printed);
         JsonObject resumed = finish(stopped, train, dev, true);
         assertEquals(reference.get("metrics"), resumed.get("metrics"), "metrics after SIGTERM and resume");
     }
@@ -94,17 +87,27 @@ class CrashSafetyTest {
     @Test
     void ctrlCSavesACheckpointAndExits130(@TempDir Path tmp) throws Exception {
         Path stopped = tmp.resolve("interrupted");
-        Process p = start(stopped, train, dev, false);
-        StepWatcher watcher = StepWatcher.attach(p);
-        assertTrue(watcher.awaitStep(2), "the run got going: " + watcher.text());
-        assertEquals(0, new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor());
-        awaitExit(p, watcher, "the interrupted run");
-        assertTrue(watcher.text().contains("stop requested"), watcher.text());
-        assertEquals(StopSignals.EXIT_INTERRUPTED, p.exitValue(), watcher.text());
-        assertTrue(watcher.text().contains("checkpoint saved in"), watcher.text());
+        String printed = stopAfterTwoSteps(stopped, "INT", StopSignals.EXIT_INTERRUPTED);
+        assertTrue(printed.contains("stop requested"), printed);
         try (var checkpoints = Files.list(stopped.resolve("checkpoints"))) {
             assertTrue(checkpoints.findAny().isPresent(), "a checkpoint to resume from");
         }
+    }
+
+    /**
+     * Starts a run, sends it {@code signal} once it has made two steps, and checks that it wrote a
+     * checkpoint and exited with {@code exitStatus}; returns what it printed.
+     */
+    private static String stopAfterTwoSteps(Path output, String signal, int exitStatus) throws Exception {
+        Process p = start(output, train, dev, false);
+        StepWatcher watcher = StepWatcher.attach(p);
+        assertTrue(watcher.awaitStep(2), "the run got going: " + watcher.text());
+        // Not Process.destroy(): it sends SIGTERM too, but closes our end of the child's output first.
+        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(p.pid())).start().waitFor());
+        awaitExit(p, watcher, "the run sent SIG" + signal);
+        assertEquals(exitStatus, p.exitValue(), watcher.text());
+        assertTrue(watcher.text().contains("checkpoint saved in"), watcher.text());
+        return watcher.text();
     }
 
     private static JsonObject finish(Path output, Path train, Path dev, boolean resume) throws Exception {

@@ -76,10 +76,6 @@ public final class BundledGlue {
         } catch (IOException e) {
             throw new ChildTuneException(folder + ": cannot copy the bundled GLUE " + glue.folder() + " files: " + e, e);
         }
-        if (!matches(glue, folder)) {
-            throw new ChildTuneException(folder + ": the GLUE " + glue.folder()
-                    + " files there differ from the bundled ones and cannot be replaced; delete the folder");
-        }
         return folder;
     }
 

@@ -68,7 +68,7 @@ public final class RunDirectory {
     }
 
     /** The file of the run's configuration and provenance. */
-    public Path runJsonFile() {
+    private Path runJsonFile() {
         return root.resolve(RUN_JSON);
     }
 
@@ -123,7 +123,6 @@ public final class RunDirectory {
             throw new ChildTuneException(root + ": cannot empty the folder: " + e.getMessage(), e);
         }
     }
-
 
     public Path modelFolder() {
         return root.resolve("model");

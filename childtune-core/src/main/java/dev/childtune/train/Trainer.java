@@ -95,7 +95,7 @@ public final class Trainer {
         runJson.addProperty("train_examples", trainSet.size());
         runJson.addProperty("dev_examples", devSet.size());
         runJson.addProperty("start_time", Instant.now().toString());
-        run.writeJson("run.json", runJson);
+        run.writeJson(RunDirectory.RUN_JSON, runJson);
     }
 
     /** The outcome of a run, also written to {@code results.json}. */
